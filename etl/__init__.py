@@ -1,0 +1,1 @@
+"""ETL: read the publishers' extracts and load them into the Oppvekstmonitor database."""

@@ -1,0 +1,32 @@
+"""Choose the loader from the file's content (not its name)."""
+from __future__ import annotations
+
+from etl.loaders import (Extract, fhi_csv, fravaer_template, jsonstat2, ssb_pxweb_csv, ssb_statbank_web,
+                         udir_eksport, udir_statistikkbank_csv, udir_statistikkbank_json)
+from etl.problems import Collector
+from etl.values import decode_text
+
+# Most specific first.
+LOADERS = [fravaer_template, udir_statistikkbank_csv, udir_statistikkbank_json, udir_eksport,
+           jsonstat2, fhi_csv, ssb_statbank_web, ssb_pxweb_csv]
+
+
+def read_file(raw: bytes, name: str) -> Extract:
+    errs = Collector(name)
+    if not raw.strip(b"\x00 \r\n\t\xef\xbb\xbf\xff\xfe"):
+        raise errs.fail("", "the file is empty",
+                        "Download the extract again; an empty file usually means the download was interrupted.")
+    try:
+        text, _ = decode_text(raw[:200_000] if len(raw) > 200_000 and raw[:2] != b"\xff\xfe" else raw)
+    except UnicodeDecodeError:
+        text = None
+    for loader in LOADERS:
+        if loader.sniff(raw, text, name):
+            return loader.read(raw, name)
+    if text is None and raw[:2] != b"PK":
+        raise errs.fail("", "the file is not text in UTF-8, UTF-16 or Windows-1252 (wrong encoding or not a data file)",
+                        "Load the file exactly as downloaded from SSB, Udir or FHI; do not convert it.")
+    first = (text or "").lstrip("\ufeff").split("\n", 1)[0][:120]
+    raise errs.fail("line 1", f"unrecognised format (starts with {first!r})",
+                    "Supported: SSB Statistikkbanken download and PxWebApi CSV/json-stat2; Udir statistikkbank "
+                    "CSV/JSON and Eksport API; FHI csv2/csv3/json-stat2; the fravær template (see README).")

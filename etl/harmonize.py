@@ -1,0 +1,170 @@
+"""From loader rows to canonical observations: resolve and harmonise areas, derive periods,
+apply the duplicate rules, and validate the whole input at once."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from etl.problems import Collector, Problem
+from etl.values import ValueProblem, parse_period
+from oppvekst.geography import AreaRegister, canonical_code, load_register, orgnr_is_valid
+
+SCHOOL_MAP = Path(__file__).resolve().parent.parent / "data" / "skole_bydel.csv"
+KEY = ["source", "measure_code", "area_code", "period", "gender", "grade", "breakdown"]
+OBS_COLUMNS = ["source", "table_id", "measure_code", "measure_name", "unit", "area_code", "area_level",
+               "area_name", "source_area_code", "period", "period_type", "year_start", "year_end",
+               "gender", "grade", "breakdown", "value", "n", "sd", "suppressed", "symbol", "note",
+               "file_name", "load_id"]
+
+
+@dataclass
+class Resolved:
+    code: str
+    level: str
+    name: str
+    via: str | None = None  # 'renumbering' / 'merger' when an old code was carried forward
+    old_code: str | None = None
+
+
+def read_school_map(path: Path = SCHOOL_MAP) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        return {r["orgnr"].strip(): r["bydelsnummer"].strip() for r in csv.DictReader(fh)}
+
+
+def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str) -> Resolved | str:
+    """Resolved area, or the text of a problem."""
+    if code:
+        c, lvl = canonical_code(code)
+        if c is None or lvl is None:
+            return f"'{code}' is not an area code (expected 0/EAK/I, 2-digit fylke, 4-digit kommune, 6-digit bydel or 9-digit org.nr)"
+        if lvl == "skole":
+            if not orgnr_is_valid(c):
+                return f"'{code}' is not a valid organisasjonsnummer (check digit)"
+            return Resolved(c, "skole", name or c)
+        if lvl == "land":
+            return Resolved("0", "land", "Hele landet")
+        if c not in reg.areas:
+            return f"area code '{code}' is not in SSB's code lists (kommune 2020/2024, fylke, bydel)"
+        cur, kind = reg.current(c)
+        a = reg.areas[cur]
+        return Resolved(cur, a.level, a.name, kind, c if cur != c else None)
+    if not name:
+        return "no area code or name"
+    if level == "land" or name.strip().lower() in ("hele landet", "landet", "norge"):
+        return Resolved("0", "land", "Hele landet")
+    if level == "skole":
+        return f"school '{name}' is named without an organisasjonsnummer"
+    for lvl in ([level] if level else ["kommune", "fylke", "bydel"]):
+        codes = reg.find_by_name(name, lvl, fylke or None)
+        if len(codes) == 1:
+            cur, kind = reg.current(codes[0])
+            a = reg.areas[cur]
+            return Resolved(cur, a.level, a.name, kind, codes[0] if cur != codes[0] else None)
+        if len(codes) > 1:
+            return f"'{name}' names several {lvl}r ({', '.join(codes)}); the file does not say which fylke"
+    return f"no {level or 'area'} is called '{name}' in SSB's code lists"
+
+
+def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
+    """frames: (file name, loader rows). Returns observations, new school areas, problems."""
+    reg = load_register()
+    school_map = read_school_map()
+    problems: list[Problem] = []
+    parts = []
+    for fname, df in frames:
+        df = df.copy()
+        df["file_name"] = fname
+        parts.append(df)
+    df = pd.concat(parts, ignore_index=True)
+    # --- periods
+    per_rows = {}
+    for p in df["period"].unique():
+        try:
+            per_rows[p] = parse_period(p)
+        except ValueProblem as e:
+            first = df[df["period"] == p].iloc[0]
+            problems.append(Problem(first["file_name"], f"line {first['line']}", str(e),
+                                    "Use the period labels the publisher writes."))
+    ok = df["period"].isin(list(per_rows))
+    df = df[ok].copy()
+    df["year_start"] = df["period"].map({k: v.year_start for k, v in per_rows.items()}).astype("Int64")
+    df["year_end"] = df["period"].map({k: v.year_end for k, v in per_rows.items()}).astype("Int64")
+    df["period_type"] = df["period"].map({k: v.kind for k, v in per_rows.items()}).astype("string")
+    df["period"] = df["period"].map({k: v.label for k, v in per_rows.items()}).astype("string")
+    # --- areas, resolved once per distinct spelling
+    akeys = ["source_area_code", "source_area_name", "area_level_hint", "fylke_hint"]
+    uniq = df[akeys].drop_duplicates()
+    res = {}
+    for row in uniq.itertuples(index=False):
+        r = _resolve(reg, row[0] or "", row[1] or "", row[2] or "", row[3] or "")
+        res[tuple(row)] = r
+        if isinstance(r, str):
+            m = (df["source_area_code"] == row[0]) & (df["source_area_name"] == row[1])
+            first = df[m].iloc[0]
+            problems.append(Problem(first["file_name"], f"line {first['line']}", r,
+                                    "Check the area column; codes must be SSB's (Klass) codes or Udir's unit numbers, "
+                                    "and names must be spelled as in SSB's lists."))
+    keyt = list(zip(*(df[c] for c in akeys)))
+    resolved = [res[k] for k in keyt]
+    good = [not isinstance(r, str) for r in resolved]
+    df = df[good].copy()
+    resolved = [r for r in resolved if not isinstance(r, str)]
+    df["area_code"] = pd.array([r.code for r in resolved], dtype="string")
+    df["area_level"] = pd.array([r.level for r in resolved], dtype="string")
+    df["area_name"] = pd.array([r.name for r in resolved], dtype="string")
+    df["_via"] = pd.array([r.via or "" for r in resolved], dtype="string")
+    df["_old"] = pd.array([r.old_code or "" for r in resolved], dtype="string")
+    df["source_area_code"] = df["source_area_code"].where(df["source_area_code"] != "", df["source_area_name"])
+    # --- a merger cannot put two kommuner's values on one code: keep those under their old codes
+    dup = df.duplicated(KEY, keep=False) & (df["_via"] == "merger")
+    if dup.any():
+        for i in df.index[dup]:
+            old = reg.areas[df.at[i, "_old"]]
+            df.at[i, "area_code"], df.at[i, "area_name"], df.at[i, "_via"] = old.code, old.name, ""
+    # --- duplicates: a value beats a missing marker; equal duplicates collapse; others conflict
+    df = df.sort_values(KEY + ["line"], kind="stable")
+    d = df.duplicated(KEY, keep=False)
+    if d.any():
+        grp = df[d]
+        has_val = grp.groupby(KEY, dropna=False)["value"].transform(lambda s: s.notna().any())
+        drop_idx = grp.index[has_val & grp["value"].isna()]
+        df = df.drop(index=drop_idx)
+        d = df.duplicated(KEY, keep=False)
+        grp = df[d]
+        for _, g in grp.groupby(KEY, dropna=False):
+            vals = {(None if pd.isna(v) else round(float(v), 9), bool(s)) for v, s in zip(g["value"], g["suppressed"])}
+            if len(vals) > 1:
+                a, b = g.iloc[0], g.iloc[1]
+                problems.append(Problem(
+                    b["file_name"], f"line {b['line']}",
+                    f"conflicting values for the same cell: {a['measure_code']} / {a['area_code']} / {a['period']} / "
+                    f"{a['gender']} / {a['grade']} is {_show(a)} at {a['file_name']} line {a['line']} and {_show(b)} here",
+                    "Load only one version of a table per call (load the newer one after the older to revise)."))
+        df = df.drop_duplicates(KEY, keep="first")
+    # --- schools: areas from the files, parents from the bydel mapping or the kommune
+    sch = df[df["area_level"] == "skole"]
+    schools = pd.DataFrame(columns=["area_code", "area_name", "area_level", "parent_code"])
+    if len(sch):
+        s = sch.drop_duplicates("area_code")
+        parents = []
+        for code, hint in zip(s["area_code"], s["kommune_hint"]):
+            parent = school_map.get(code)
+            if not parent and hint:
+                k, _ = canonical_code(hint)
+                parent = reg.current(k)[0] if k else None
+            parents.append(parent)
+        schools = pd.DataFrame({"area_code": s["area_code"], "area_name": s["source_area_name"],
+                                "area_level": "skole", "parent_code": parents})
+    df["load_id"] = pd.array([None] * len(df), dtype="Int64")
+    return df[OBS_COLUMNS].reset_index(drop=True), schools.reset_index(drop=True), problems
+
+
+def _show(r) -> str:
+    if pd.isna(r["value"]):
+        return f"'{r['symbol']}'" + (" (suppressed)" if r["suppressed"] else "")
+    return f"{r['value']:g}"

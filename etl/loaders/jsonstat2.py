@@ -1,0 +1,173 @@
+"""json-stat 2.0 datasets, as answered by SSB's PxWebApi v2 (``outputFormat=json-stat2``) and
+FHI's statistikkbank API. ``value`` is row-major over ``id``/``size``; ``index`` may be a
+dict or a list; ``status`` a dict keyed by position or a list. A flagged cell is ``null``
+with its symbol in ``status``."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+
+from etl.loaders import Extract, RowBuilder
+from etl.problems import Collector
+from etl.values import FHI_FLAGS, SSB_SYMBOLS, ValueProblem, parse_gender, parse_grade, parse_period, unit_from_name
+
+FORMAT = "json-stat2"
+GEO_DIMS = {"region", "geo", "kommune", "fylke", "bydel"}
+TIME_DIMS = {"tid", "aar", "år", "year"}
+METRIC_DIMS = {"contentscode", "measure_type", "statistikkvariabel"}
+GENDER_DIMS = {"kjonn", "kjønn", "kjoenn", "sex"}
+GRADE_DIMS = {"trinn", "klassetrinn"}
+QUESTION_DIMS = {"spm_id", "spm", "sporsmal"}
+TOTAL_CODES = {"0", "00", "999", "alle", "total", "tot", "i alt"}
+
+
+def sniff(raw: bytes, text: str | None, name: str) -> bool:
+    return text is not None and '"dimension"' in text and '"value"' in text and '"id"' in text
+
+
+def _categories(dim: dict) -> tuple[list[str], dict]:
+    cat = dim.get("category", {})
+    index = cat.get("index")
+    labels = cat.get("label", {}) or {}
+    if index is None:
+        codes = list(labels.keys())
+    elif isinstance(index, list):
+        codes = [str(c) for c in index]
+    else:
+        codes = [c for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
+    return codes, {"label": labels, "unit": cat.get("unit", {}) or {}}
+
+
+def _role(dim_id: str, roles: dict) -> str:
+    low = dim_id.lower()
+    if dim_id in roles.get("geo", []) or low in GEO_DIMS or low.startswith("kokkommuneregion"):
+        return "geo"
+    if dim_id in roles.get("time", []) or low in TIME_DIMS:
+        return "time"
+    if dim_id in roles.get("metric", []) or low in METRIC_DIMS:
+        return "metric"
+    if low in GENDER_DIMS:
+        return "gender"
+    if low in GRADE_DIMS:
+        return "grade"
+    if low in QUESTION_DIMS:
+        return "question"
+    return "other"
+
+
+def read(raw: bytes, name: str) -> Extract:
+    errs = Collector(name)
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise errs.fail("", f"not UTF-8 ({e.reason} at byte {e.start})", "Save the API answer unchanged (UTF-8).")
+    except json.JSONDecodeError as e:
+        raise errs.fail(f"line {e.lineno}, column {e.colno}", f"not valid JSON ({e.msg})",
+                        "The file looks cut off; download the API answer again.")
+    for key in ("id", "size", "dimension", "value"):
+        if key not in doc:
+            errs.add(f"field '{key}'", "missing", "Load a complete json-stat2 answer (outputFormat=json-stat2).")
+    errs.check()
+    ids, size = doc["id"], doc["size"]
+    if len(ids) != len(size) or any(d not in doc["dimension"] for d in ids):
+        raise errs.fail("field 'id'/'size'", "dimension list and sizes do not match", "Download the answer again.")
+    total = int(np.prod(size)) if size else 0
+    values = doc["value"]
+    if isinstance(values, dict):
+        dense = [None] * total
+        for k, v in values.items():
+            dense[int(k)] = v
+        values = dense
+    if len(values) != total:
+        raise errs.fail("field 'value'", f"has {len(values)} values, the sizes {size} give {total}",
+                        "The answer is cut off or edited; download it again.")
+    status = doc.get("status") or {}
+    if isinstance(status, list):
+        status = {i: s for i, s in enumerate(status) if s} if len(status) == total else \
+            {i: status[0] for i in range(total)} if len(status) == 1 else {}
+    else:
+        status = {int(k): v for k, v in status.items()}
+    label = str(doc.get("label", ""))
+    src_text = str(doc.get("source", "")).lower()
+    roles = doc.get("role", {}) or {}
+    dims = []
+    for d in ids:
+        codes, extra = _categories(doc["dimension"][d])
+        if len(codes) != size[ids.index(d)]:
+            errs.add(f"dimension '{d}'", f"has {len(codes)} categories, size says {size[ids.index(d)]}",
+                     "Download the answer again.")
+        dims.append((d, _role(d, roles), codes, extra, doc["dimension"][d].get("label", d)))
+    errs.check()
+    role_of = {r for _, r, *_ in dims}
+    if "geo" not in role_of or "time" not in role_of:
+        raise errs.fail("field 'dimension'", "no region or time dimension found",
+                        "Include region (GEO/region) and time (Tid/AAR) in the query.")
+    is_fhi = "folkehelse" in src_text or "fhi" in src_text or any(d.upper() in ("GEO", "AAR") for d, *_ in dims)
+    if is_fhi:
+        source = "ungdata" if ("ungdata" in label.lower() or "question" in role_of or "grade" in role_of) else "fhi"
+        symbols = {v[0]: v[1] for v in FHI_FLAGS.values()}
+        flag_map = {k: v[0] for k, v in FHI_FLAGS.items()}
+    else:
+        kostra = "(K)" in label or any(d.lower().startswith("kokkommuneregion") for d, *_ in dims) \
+            or any(c.startswith("KOS") for d, r, codes, *_ in dims if r == "metric" for c in codes)
+        source = "kostra" if kostra else "ssb"
+        symbols = {k: v[0] for k, v in SSB_SYMBOLS.items()}
+        flag_map = {}
+    m = re.match(r"^\s*(\d{4,6})\s*:", label)
+    table_id = m[1] if m else str(doc.get("extension", {}).get("px", {}).get("tableid", "")) if isinstance(doc.get("extension"), dict) else ""
+    rb = RowBuilder(source=source, table_id=table_id)
+    strides = [int(np.prod(size[i + 1:])) for i in range(len(size))]
+    base_measure = label
+    for pos in range(total):
+        v = values[pos]
+        sym = status.get(pos, "")
+        sym = flag_map.get(str(sym), str(sym)) if sym is not None else ""
+        if v is None and not sym:
+            continue
+        fields = {"gender": "alle", "grade": "alle"}
+        brk, metric, question, geo, period = [], None, None, None, None
+        try:
+            for (d, role, codes, extra, dlabel), stride, sz in zip(dims, strides, size):
+                code = codes[(pos // stride) % sz]
+                lab = str(extra["label"].get(code, code))
+                if role == "geo":
+                    geo = (code, lab)
+                elif role == "time":
+                    period = code
+                elif role == "metric":
+                    metric = (code, lab, extra["unit"].get(code, {}))
+                elif role == "gender":
+                    fields["gender"] = parse_gender(code)
+                elif role == "grade":
+                    fields["grade"] = parse_grade(code if code not in ("0",) else "alle")
+                elif role == "question":
+                    question = (code, lab)
+                elif code.lower() not in TOTAL_CODES and not lab.lower().startswith(("alle", "i alt", "begge")):
+                    brk.append(f"{str(dlabel).lower()}={lab}")
+            parse_period(period)
+        except ValueProblem as e:
+            errs.add(f"value[{pos}]", str(e), "Load the API answer unchanged.")
+            continue
+        if is_fhi:
+            qcode, qname = question or (re.sub(r"\W+", "_", base_measure).strip("_").lower() or "fhi", base_measure)
+            mcode = f"{qcode}:{metric[0]}" if metric else qcode
+            mname = f"{qname} ({metric[1]})" if metric else qname
+            unit = "prosent" if metric and metric[0] in ("MEIS", "RATE") else unit_from_name(mname)
+        else:
+            mcode, mname = (metric[0], metric[1]) if metric else (table_id or "ssb", label)
+            unit = (metric[2].get("base") if metric else "") or unit_from_name(mname)
+        suppressed = sym in symbols and symbols[sym]
+        if v is not None:
+            try:
+                v = float(v)
+            except (TypeError, ValueError):
+                errs.add(f"value[{pos}]", f"'{v}' is not a number", "Load the API answer unchanged.")
+                continue
+        rb.add(measure_code=mcode, measure_name=mname, unit=unit, source_area_code=geo[0],
+               source_area_name=geo[1] if geo[1] != geo[0] else "", period=period,
+               breakdown=";".join(brk), value=v, suppressed=bool(suppressed) or (v is None and sym == ":"),
+               symbol=sym, line=pos, **fields)
+    errs.check()
+    return Extract(FORMAT + (" (FHI)" if is_fhi else " (SSB)"), source, rb.frame(), title=label)

@@ -1,0 +1,206 @@
+"""Write observations into the database: all files of one call in one transaction, built
+beside the live database and swapped in atomically with ``os.replace``."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from etl.detect import read_file
+from etl.harmonize import KEY, OBS_COLUMNS, harmonize
+from etl.problems import InputError, Problem
+from oppvekst.db import SCHEMA, db_path
+from oppvekst.geography import GEO_DIR, load_register
+
+
+@dataclass
+class FileResult:
+    name: str
+    sha256: str
+    format: str
+    source: str
+    rows: int
+    suppressed: int
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    skipped: bool = False  # same sha256 already loaded
+
+
+@dataclass
+class LoadResult:
+    files: list[FileResult] = field(default_factory=list)
+    changed: bool = False
+    db: Path | None = None
+
+    def summary(self) -> str:
+        lines = []
+        for f in self.files:
+            if f.skipped:
+                lines.append(f"{f.name}: already loaded (same sha256), nothing to do")
+                continue
+            lines.append(f"{f.name}: {f.format} → {f.source}: {f.rows} rows ({f.suppressed} suppressed); "
+                         f"{f.new} new, {f.revised} revised, {f.unchanged} unchanged")
+        by_src: dict[str, int] = {}
+        for f in self.files:
+            by_src[f.source] = by_src.get(f.source, 0) + f.rows
+        lines.append("Rows per source: " + ", ".join(f"{k} {v}" for k, v in sorted(by_src.items())))
+        lines.append(f"Database: {self.db}" + ("" if self.changed else " (unchanged)"))
+        return "\n".join(lines)
+
+
+def init_db(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA)
+    if con.execute("SELECT count(*) FROM areas").fetchone()[0]:
+        return
+    reg = load_register()
+    rows = [(a.code, a.name, a.level, a.parent, a.valid_from, a.valid_to, a.successor, a.change_kind)
+            for a in reg.areas.values()]
+    con.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    ch = pd.read_csv(GEO_DIR / "kommune_endringer.csv", dtype=str)
+    con.register("ch_df", ch)
+    con.execute("INSERT INTO area_changes SELECT old_code, old_name, new_code, new_name, CAST(changed_on AS DATE), kind FROM ch_df")
+    con.unregister("ch_df")
+
+
+@contextlib.contextmanager
+def _writer_lock(target: Path):
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(f".{target.name}.lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def parse_files(paths: list[Path], progress=None):
+    """Read and validate every file; raise one InputError listing every problem."""
+    problems: list[Problem] = []
+    extracts = []
+    for p in paths:
+        name = p.name
+        try:
+            raw = p.read_bytes()
+        except OSError as e:
+            problems.append(Problem(str(p), "", f"cannot be read ({e.strerror})", "Check the path and permissions."))
+            continue
+        sha = hashlib.sha256(raw).hexdigest()
+        try:
+            ex = read_file(raw, name)
+        except InputError as e:
+            problems.extend(e.problems)
+            continue
+        finally:
+            if progress:
+                progress.update(1)
+        extracts.append((name, sha, ex))
+    return extracts, problems
+
+
+def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, progress=None,
+         post_build=None) -> LoadResult:
+    target = db_path(db)
+    paths = [Path(p) for p in paths]
+    extracts, problems = parse_files(paths, progress)
+    obs = schools = None
+    if extracts:
+        obs, schools, hp = harmonize([(name, ex.rows) for name, _, ex in extracts])
+        problems.extend(hp)
+    if problems:
+        raise InputError(problems)
+    result = LoadResult(db=target)
+    with _writer_lock(target):
+        tmp = target.with_name(f".{target.name}.build-{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        try:
+            if target.exists():
+                shutil.copy2(target, tmp)
+            con = duckdb.connect(str(tmp))
+            try:
+                init_db(con)
+                changed = _write(con, extracts, obs, schools, result)
+                if changed and post_build:
+                    post_build(con)
+                if changed:
+                    con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            if changed or not target.exists():
+                os.replace(tmp, target)
+                result.changed = True
+        finally:
+            tmp.unlink(missing_ok=True)
+            Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return result
+
+
+def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: LoadResult) -> bool:
+    known = {r[0] for r in con.execute("SELECT sha256 FROM loads WHERE status = 'loaded'").fetchall()}
+    next_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
+    ids = {}
+    for name, sha, ex in extracts:
+        fr = FileResult(name, sha, ex.format, ex.source, int((obs["file_name"] == name).sum()),
+                        int(((obs["file_name"] == name) & obs["suppressed"]).sum()))
+        if sha in known:
+            fr.skipped = True
+        else:
+            ids[name] = next_id
+            next_id += 1
+        result.files.append(fr)
+    obs = obs[obs["file_name"].isin(list(ids))].copy()
+    if obs.empty:
+        return False
+    obs["load_id"] = obs["file_name"].map(ids).astype("Int64")
+    now = dt.datetime.now().replace(microsecond=0)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("incoming_df", obs[OBS_COLUMNS])
+        con.execute("CREATE TEMP TABLE incoming AS SELECT * FROM incoming_df")
+        con.unregister("incoming_df")
+        on = " AND ".join(f"i.{k} = o.{k}" for k in KEY)
+        con.execute(f"""
+            CREATE TEMP TABLE diff AS
+            SELECT i.*, CASE WHEN o.source IS NULL THEN 'new'
+                WHEN i.value IS NOT DISTINCT FROM o.value AND i.suppressed = o.suppressed
+                     AND i.symbol IS NOT DISTINCT FROM o.symbol AND i.n IS NOT DISTINCT FROM o.n
+                     AND i.sd IS NOT DISTINCT FROM o.sd THEN 'unchanged'
+                ELSE 'revised' END AS status,
+                o.value AS old_value, o.symbol AS old_symbol, o.load_id AS old_load_id
+            FROM incoming i LEFT JOIN observations o ON {on}""")
+        counts = con.execute("SELECT file_name, status, count(*) FROM diff GROUP BY ALL").fetchall()
+        con.execute(f"""INSERT INTO revisions SELECT source, measure_code, area_code, period, gender, grade,
+            breakdown, old_value, value, old_symbol, symbol, old_load_id, load_id, ? FROM diff WHERE status = 'revised'""", [now])
+        con.execute(f"DELETE FROM observations o WHERE EXISTS (SELECT 1 FROM diff i WHERE i.status = 'revised' AND {on})")
+        cols = ", ".join(OBS_COLUMNS)
+        con.execute(f"INSERT INTO observations SELECT {cols} FROM diff WHERE status IN ('new', 'revised')")
+        if len(schools):
+            con.register("schools_df", schools)
+            con.execute("""INSERT INTO areas (area_code, area_name, area_level, parent_code)
+                SELECT area_code, area_name, area_level, parent_code FROM schools_df
+                ON CONFLICT (area_code) DO UPDATE SET area_name = excluded.area_name,
+                    parent_code = coalesce(excluded.parent_code, areas.parent_code)""")
+            con.unregister("schools_df")
+        for fr in result.files:
+            for fname, status, c in counts:
+                if fname == fr.name:
+                    setattr(fr, status, c)
+            if not fr.skipped:
+                ex = next(e for n, _, e in extracts if n == fr.name)
+                con.execute("INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded')",
+                            [ids[fr.name], fr.name, fr.sha256, fr.format, fr.source, ex.title, now, fr.rows,
+                             fr.suppressed, fr.new, fr.revised, fr.unchanged])
+        con.execute("DROP TABLE incoming; DROP TABLE diff")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return True

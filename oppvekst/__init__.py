@@ -1,0 +1,2 @@
+"""Oppvekstmonitor domain package: geography, registry, statistics and marts.
+Never imports Streamlit."""
