@@ -120,6 +120,7 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
     df["_via"] = pd.array([r.via or "" for r in resolved], dtype="string")
     df["_old"] = pd.array([r.old_code or "" for r in resolved], dtype="string")
     df["source_area_code"] = df["source_area_code"].where(df["source_area_code"] != "", df["source_area_name"])
+    df["measure_code"] = unify_measure_codes(df)
     # --- a merger cannot put two kommuner's values on one code: keep those under their old codes
     dup = df.duplicated(KEY, keep=False) & (df["_via"] == "merger")
     if dup.any():
@@ -162,6 +163,22 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
                                 "area_level": "skole", "parent_code": parents})
     df["load_id"] = pd.array([None] * len(df), dtype="Int64")
     return df[OBS_COLUMNS].reset_index(drop=True), schools.reset_index(drop=True), problems
+
+
+def unify_measure_codes(df: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.Series:
+    """SSB's web download names a measure only by its text; the API gives its code. Rows
+    whose code is just their name get the code that the same source uses for that name,
+    in this load or (``known``: source, measure_name, measure_code) in the database."""
+    coded = df[df["measure_code"] != df["measure_name"]][["source", "measure_name", "measure_code"]]
+    if known is not None:
+        coded = pd.concat([coded, known])
+    lookup = coded.drop_duplicates(["source", "measure_name"]).set_index(["source", "measure_name"])["measure_code"]
+    if lookup.empty:
+        return df["measure_code"]
+    idx = pd.MultiIndex.from_arrays([df["source"], df["measure_name"]])
+    found = pd.Series(lookup.reindex(idx).to_numpy(), index=df.index, dtype="string")
+    uncoded = df["measure_code"] == df["measure_name"]
+    return df["measure_code"].where(~uncoded | found.isna(), found)
 
 
 def _show(r) -> str:

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from etl.detect import read_file
-from etl.harmonize import KEY, OBS_COLUMNS, harmonize
+from etl.harmonize import KEY, OBS_COLUMNS, harmonize, unify_measure_codes
 from etl.problems import InputError, Problem
 from oppvekst.db import SCHEMA, db_path
 from oppvekst.geography import GEO_DIR, load_register
@@ -160,6 +160,10 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
     if obs.empty:
         return False
     obs["load_id"] = obs["file_name"].map(ids).astype("Int64")
+    known = con.execute("SELECT DISTINCT source, measure_name, measure_code FROM observations "
+                        "WHERE measure_code <> measure_name").df()
+    if len(known):
+        obs["measure_code"] = unify_measure_codes(obs, known.astype("string"))
     now = dt.datetime.now().replace(microsecond=0)
     con.execute("BEGIN TRANSACTION")
     try:

@@ -9,6 +9,8 @@ import io
 import re
 from pathlib import Path
 
+import pandas as pd
+
 from etl.loaders import Extract, RowBuilder
 from etl.problems import Collector
 from etl.values import FHI_FLAGS, ValueProblem, decode_text, parse_cell, parse_gender, parse_grade, parse_period
@@ -19,6 +21,7 @@ ALIASES = {"geografi": "GEO", "år": "AAR", "kjønn": "KJONN", "trinn": "TRINN",
 KNOWN = {"GEO", "AAR", "KJONN", "TRINN", "ALDER", "SPM_ID", "MEASURE_TYPE", "VALUE", "FLAG",
          "UTDANN", "LANDBAK", "INNVKAT"}
 REQUIRED = ["GEO", "AAR", "VALUE"]
+N_TYPES = {"NEVNER", "SUMNEVNER"}
 MEASURE_NAMES = {"MEIS": "andel, glattet", "RATE": "andel", "TELLER": "antall", "SMR": "SMR"}
 
 
@@ -50,6 +53,8 @@ def read(raw: bytes, name: str) -> Extract:
     has_grade = "TRINN" in idx
     source = "ungdata" if (has_grade or "SPM_ID" in idx or "ungdata" in name.lower()) else "fhi"
     rb = RowBuilder(source=source, table_id=(re.search(r"(\d+)", stem) or [None, ""])[1])
+    denominators: dict[tuple, float | None] = {}
+    keys: list[tuple] = []
     for ln, row in enumerate(reader[1:], start=2):
         if not any(c.strip() for c in row):
             continue
@@ -78,6 +83,9 @@ def read(raw: bytes, name: str) -> Extract:
             continue
         mt = get("MEASURE_TYPE")
         base = get("SPM_ID") or stem
+        if mt.upper() in N_TYPES:  # the denominator: n of the other measures of this cell
+            denominators[(base, get("GEO"), per.label, gender, grade, get("ALDER"))] = value
+            continue
         brk = [f"alder={get('ALDER')}"] if get("ALDER") and get("ALDER") not in ("0", "alle") else []
         rb.add(measure_code=f"{base}:{mt}" if mt else base,
                measure_name=f"{base} ({MEASURE_NAMES.get(mt, mt)})" if mt else base,
@@ -86,5 +94,9 @@ def read(raw: bytes, name: str) -> Extract:
                source_area_name="" if re.fullmatch(r"\d+", get("GEO")) else get("GEO"),
                period=per.label, gender=gender, grade=grade, breakdown=";".join(brk),
                value=value, suppressed=suppressed, symbol=sym, line=ln)
+        keys.append((base, get("GEO"), per.label, gender, grade, get("ALDER")))
     errs.check()
-    return Extract(FORMAT, source, rb.frame())
+    df = rb.frame()
+    if denominators:
+        df["n"] = pd.array([denominators.get(k) for k in keys], dtype="float64")
+    return Extract(FORMAT, source, df)

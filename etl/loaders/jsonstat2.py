@@ -170,4 +170,22 @@ def read(raw: bytes, name: str) -> Extract:
                breakdown=";".join(brk), value=v, suppressed=bool(suppressed) or (v is None and sym == ":"),
                symbol=sym, line=pos, **fields)
     errs.check()
-    return Extract(FORMAT + (" (FHI)" if is_fhi else " (SSB)"), source, rb.frame(), title=label)
+    df = rb.frame()
+    if is_fhi:
+        df = _attach_denominators(df)
+    return Extract(FORMAT + (" (FHI)" if is_fhi else " (SSB)"), source, df, title=label)
+
+
+def _attach_denominators(df):
+    """FHI's NEVNER (denominator) is the n of the other measure types of the same cell."""
+    parts = df["measure_code"].str.rsplit(":", n=1)
+    base, mtype = parts.str[0], parts.str[-1].str.upper()
+    is_n = mtype.isin(["NEVNER", "SUMNEVNER"])
+    if not is_n.any():
+        return df
+    keys = ["_base", "source_area_code", "period", "gender", "grade", "breakdown"]
+    df = df.assign(_base=base)
+    n = df[is_n][keys + ["value"]].rename(columns={"value": "_n"})
+    out = df[~is_n].merge(n, on=keys, how="left")
+    out["n"] = out["n"].fillna(out.pop("_n"))
+    return out.drop(columns="_base")

@@ -1,0 +1,28 @@
+"""``python -m etl sample``: build the database from ``data/sample/`` through the same load path
+users use: first every extract in one call, then the later revisions in ``revisjon/``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.cli import _post_build
+from etl.store import load
+from oppvekst.db import db_path
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+EXTS = {".csv", ".json", ".xlsx"}
+
+
+def sample_batches(folder: Path = SAMPLE_DIR) -> list[list[Path]]:
+    base = sorted(p for p in folder.iterdir() if p.suffix in EXTS)
+    rev = sorted(p for p in (folder / "revisjon").iterdir() if p.suffix in EXTS) if (folder / "revisjon").exists() else []
+    return [b for b in (base, rev) if b]
+
+
+def build_sample(db=None, folder: Path = SAMPLE_DIR) -> str:
+    target = db_path(db)
+    if target.exists():
+        target.unlink()
+    out = []
+    for batch in sample_batches(folder):
+        out.append(load(batch, target, post_build=_post_build()).summary())
+    return "\n".join(out)
