@@ -18,7 +18,10 @@ def read_file(raw: bytes, name: str) -> Extract:
                         "Download the extract again; an empty file usually means the download was interrupted.")
     try:
         text, _ = decode_text(raw[:200_000] if len(raw) > 200_000 and raw[:2] != b"\xff\xfe" else raw)
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
+        if "cut off" in e.reason:
+            raise errs.fail("", "the file is cut off (UTF-16 text with an odd number of bytes)",
+                            "The download was interrupted: download the file again.")
         text = None
     for loader in LOADERS:
         if loader.sniff(raw, text, name):

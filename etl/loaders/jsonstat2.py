@@ -146,7 +146,7 @@ def read(raw: bytes, name: str) -> Extract:
                     question = (code, lab)
                 elif code.lower() not in TOTAL_CODES and not lab.lower().startswith(("alle", "i alt", "begge")):
                     brk.append(f"{str(dlabel).lower()}={lab}")
-            parse_period(period)
+            period = parse_period(period).label
         except ValueProblem as e:
             errs.add(f"value[{pos}]", str(e), "Load the API answer unchanged.")
             continue

@@ -30,6 +30,10 @@ def read(raw: bytes, name: str) -> Extract:
     except UnicodeDecodeError as e:
         raise errs.fail("", f"the file cannot be decoded as UTF-16 ({e.reason})",
                         "Download the file again from Udir's statistikkbank (Eksporter → CSV) and load it unchanged.")
+    if text and not text.endswith(("\n", "\r")):
+        raise errs.fail(f"line {text.count(chr(10)) + 1}",
+                        "the file stops in the middle of a line: it looks cut off",
+                        "The download was interrupted: export the file again from Udir's statistikkbank.")
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or not lines[0].startswith("sep="):
         raise errs.fail("line 1", "expected the line 'sep=<TAB>' that Udir's export starts with",
