@@ -23,6 +23,19 @@ def build_sample(db=None, folder: Path = SAMPLE_DIR) -> str:
     if target.exists():
         target.unlink()
     out = []
-    for batch in sample_batches(folder):
-        out.append(load(batch, target, post_build=_post_build()).summary())
+    batches = sample_batches(folder)
+    for i, batch in enumerate(batches):
+        post = _post_build()
+        if i == 0:  # the app labels this database as synthetic sample data
+            post = _with_sample_flag(post)
+        out.append(load(batch, target, post_build=post).summary())
     return "\n".join(out)
+
+
+def _with_sample_flag(post):
+    def run(con):
+        con.execute("CREATE OR REPLACE TABLE database_info (key VARCHAR, value VARCHAR)")
+        con.execute("INSERT INTO database_info VALUES ('dataset', 'sample')")
+        if post:
+            post(con)
+    return run

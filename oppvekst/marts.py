@@ -1,0 +1,109 @@
+"""SQL layers, rebuilt on every load (``build_marts`` runs inside the ETL's build, before the
+swap, so the app never sees a half-built mart).
+
+- ``stg_observations`` (view): observations renamed/cast for analysis, nothing more.
+- ``indicators`` (table): the registry, so analysts can query it with SQL.
+- ``registry_problems`` (table): what is wrong with ``indicators.yml``, if anything.
+- ``mart_indicator_values`` (table). Grain: one row per indicator × area × period. The
+  indicator's selector fixes measure, kjønn, trinn and breakdown. Rows come from the
+  publisher (``origin = 'publisert'``) or, for a bydel the publisher does not cover,
+  from its schools aggregated from numerators and denominators (``'aggregert fra skoler'``,
+  never an average of percentages), with how many schools were used and hidden. Kommune
+  totals are built the same way when the publisher gives none (the fravær template).
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from oppvekst.registry import RegistryError, load_registry, registry_frame
+
+STAGING = """
+CREATE OR REPLACE VIEW stg_observations AS
+SELECT source, measure_code, measure_name, unit, area_code, area_level, area_name, source_area_code,
+       period, period_type, CAST(year_start AS INTEGER) AS year_start, CAST(year_end AS INTEGER) AS year_end,
+       gender, grade, breakdown, CAST(value AS DOUBLE) AS value, CAST(n AS DOUBLE) AS n,
+       CAST(sd AS DOUBLE) AS sd, suppressed, symbol, note, load_id
+FROM observations
+"""
+
+MART = """
+CREATE OR REPLACE TABLE mart_indicator_values AS
+WITH sel AS (
+    SELECT i.indicator_id, i.statistic, o.area_code, o.area_level, o.area_name, o.source_area_code,
+           o.period, o.period_type, o.year_start, o.year_end, o.value, o.n, o.sd, o.suppressed, o.symbol,
+           o.load_id
+    FROM indicators i
+    JOIN stg_observations o
+      ON o.source = i.source AND (o.measure_code = i.measure OR o.measure_name = i.measure)
+     AND o.grade = i.grade AND o.gender = i.gender AND o.breakdown = i.breakdown
+),
+schools AS (  -- each school counts in its bydel (if mapped) and in its kommune
+    SELECT s.*, t.area_code AS target_code, t.area_name AS target_name, t.area_level AS target_level
+    FROM sel s
+    JOIN areas a ON a.area_code = s.area_code AND a.area_level = 'skole'
+    JOIN areas p ON p.area_code = a.parent_code
+    JOIN areas t ON (t.area_code = p.area_code OR (p.area_level = 'bydel' AND t.area_code = p.parent_code))
+                AND t.area_level IN ('bydel', 'kommune')
+),
+agg AS (
+    SELECT indicator_id, any_value(statistic) AS statistic, target_code AS area_code,
+           any_value(target_level) AS area_level, any_value(target_name) AS area_name, period, any_value(period_type) AS period_type,
+           any_value(year_start) AS year_start, any_value(year_end) AS year_end,
+           sum(value * n) FILTER (WHERE usable) / nullif(sum(n) FILTER (WHERE usable), 0) AS value,
+           sum(n) FILTER (WHERE usable) AS n,
+           -- pooled SD of the combined group (within + between schools), for means
+           sqrt((sum((n - 1) * sd * sd) FILTER (WHERE usable)
+                 + sum(n * value * value) FILTER (WHERE usable)
+                 - power(sum(value * n) FILTER (WHERE usable), 2) / nullif(sum(n) FILTER (WHERE usable), 0))
+                / nullif(sum(n) FILTER (WHERE usable) - 1, 0)) AS sd,
+           count(*) FILTER (WHERE usable) AS units_used,
+           count(*) FILTER (WHERE NOT usable) AS units_hidden
+    FROM (SELECT *, (NOT suppressed AND value IS NOT NULL AND n IS NOT NULL) AS usable FROM schools)
+    GROUP BY indicator_id, target_code, period
+)
+SELECT indicator_id, area_code, area_level, area_name, period, period_type, year_start, year_end,
+       value, n, sd, suppressed, symbol, 'publisert' AS origin, NULL::INTEGER AS units_used,
+       NULL::INTEGER AS units_hidden, source_area_code
+FROM sel
+UNION ALL
+SELECT indicator_id, area_code, area_level, area_name, period, period_type, year_start, year_end,
+       CASE WHEN units_used > 0 THEN value END, n, CASE WHEN statistic = 'mean' THEN sd END,
+       units_used = 0 AS suppressed, CASE WHEN units_used = 0 THEN '*' ELSE '' END,
+       'aggregert fra skoler', units_used, units_hidden, area_code
+FROM agg
+WHERE NOT EXISTS (SELECT 1 FROM sel WHERE sel.indicator_id = agg.indicator_id
+                  AND sel.area_code = agg.area_code AND sel.period = agg.period)
+"""
+
+
+def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[str]:
+    """Write the registry (or its problems) into the database. Returns the problems."""
+    con.execute("CREATE OR REPLACE TABLE registry_problems (indicator VARCHAR, field VARCHAR, message VARCHAR, hint VARCHAR, line INTEGER)")
+    try:
+        reg = load_registry(registry_path)
+        frame = registry_frame(reg)
+        problems: list = []
+    except RegistryError as e:
+        problems = e.problems
+        frame = pd.DataFrame(columns=["indicator_id", "title", "goal", "source", "measure", "grade", "gender", "breakdown",
+                                      "unit", "statistic", "polarity", "baseline_period", "baseline_value", "target_value",
+                                      "target_period", "owner", "min_n", "description", "source_url", "tiltak", "pooled"])
+        con.executemany("INSERT INTO registry_problems VALUES (?, ?, ?, ?, ?)",
+                        [(p.indicator, p.field, p.message, p.hint, p.line) for p in problems])
+    con.register("indicators_df", frame)
+    con.execute("""CREATE OR REPLACE TABLE indicators AS SELECT indicator_id::VARCHAR AS indicator_id, title::VARCHAR AS title,
+        goal::VARCHAR AS goal, source::VARCHAR AS source, measure::VARCHAR AS measure, grade::VARCHAR AS grade,
+        gender::VARCHAR AS gender, breakdown::VARCHAR AS breakdown, unit::VARCHAR AS unit, statistic::VARCHAR AS statistic,
+        polarity::VARCHAR AS polarity, baseline_period::VARCHAR AS baseline_period, baseline_value::DOUBLE AS baseline_value,
+        target_value::DOUBLE AS target_value, target_period::VARCHAR AS target_period, owner::VARCHAR AS owner,
+        min_n::INTEGER AS min_n, description::VARCHAR AS description, source_url::VARCHAR AS source_url,
+        tiltak::VARCHAR AS tiltak, pooled::BOOLEAN AS pooled FROM indicators_df""")
+    con.unregister("indicators_df")
+    return [str(p) for p in problems]
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None) -> None:
+    con.execute(STAGING)
+    load_indicators(con, registry_path)
+    con.execute(MART)

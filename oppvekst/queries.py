@@ -1,0 +1,78 @@
+"""Read-side queries for the pages. They read marts and the registry only."""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from etl.values import parse_period
+
+DIRECTION = {"higher_is_better": 1.0, "lower_is_better": -1.0, "neutral": float("nan")}
+
+
+def database_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    try:
+        return dict(con.execute("SELECT key, value FROM database_info").fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT * FROM indicators").df()
+
+
+def registry_problems(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT * FROM registry_problems").df()
+
+
+def areas_with_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Kommuner and bydeler that have indicator values, kommune before its bydeler."""
+    return con.execute("""
+        SELECT DISTINCT m.area_code, a.area_name, m.area_level,
+               CASE WHEN m.area_level = 'bydel' THEN a.parent_code ELSE m.area_code END AS kommune_code
+        FROM mart_indicator_values m JOIN areas a USING (area_code)
+        WHERE m.area_level IN ('kommune', 'bydel')
+        ORDER BY kommune_code, m.area_level DESC, a.area_name""").df()
+
+
+def series(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str | None = None) -> pd.DataFrame:
+    q = "SELECT * FROM mart_indicator_values WHERE area_code = ?"
+    params = [area_code]
+    if indicator_id:
+        q += " AND indicator_id = ?"
+        params.append(indicator_id)
+    return con.execute(q + " ORDER BY indicator_id, year_start, year_end, period", params).df()
+
+
+def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
+    """One row per registry indicator for one area: Hva · 0-punkt · Mål · Status · Forbedring.
+
+    Status is the latest period of the same kind as the 0-punkt (school year, year, pooled
+    period), so monthly absence never replaces the school-year figure. Forbedring is status
+    minus 0-punkt, signed so that positive is better (NaN for neutral indicators).
+    """
+    ind = indicators(con)
+    vals = series(con, area_code)
+    out = []
+    for r in ind.itertuples(index=False):
+        kind = parse_period(r.baseline_period).kind
+        s = vals[(vals["indicator_id"] == r.indicator_id) & (vals["period_type"] == kind)]
+        base_row = s[s["period"] == r.baseline_period]
+        base_series = base_row["value"].iloc[0] if len(base_row) and pd.notna(base_row["value"].iloc[0]) else None
+        baseline = r.baseline_value if pd.notna(r.baseline_value) else base_series
+        last = s.iloc[-1] if len(s) else None
+        status = last["value"] if last is not None and pd.notna(last["value"]) else None
+        change = (status - baseline) if status is not None and baseline is not None else None
+        out.append({
+            "indicator_id": r.indicator_id, "goal": r.goal, "title": r.title, "unit": r.unit,
+            "polarity": r.polarity, "owner": r.owner,
+            "baseline_period": r.baseline_period, "baseline_value": baseline,
+            "baseline_agreed": pd.notna(r.baseline_value), "baseline_series_value": base_series,
+            "target_value": r.target_value, "target_period": r.target_period,
+            "status_period": last["period"] if last is not None else None, "status_value": status,
+            "status_suppressed": bool(last["suppressed"]) if last is not None else False,
+            "status_symbol": last["symbol"] if last is not None else None,
+            "status_n": last["n"] if last is not None else None,
+            "change": change, "improvement": change * DIRECTION[r.polarity] if change is not None else None,
+            "points": len(s),
+        })
+    return pd.DataFrame(out)

@@ -1,0 +1,61 @@
+"""The one UI helper module: database connection, shared filters in the URL, labels.
+Domain logic lives in ``oppvekst``; this only renders."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from oppvekst import queries
+from oppvekst.db import connect_readonly, db_path
+
+SAMPLE_LABEL = "Eksempeldata – ikke ekte tall"
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, stamp: tuple[int, int]):
+    return connect_readonly(path)
+
+
+def connection():
+    """Cached read-only connection, reopened when the ETL has swapped in a new file."""
+    path = db_path()
+    if not path.exists():
+        st.error(f"Fant ingen database ({path}). Kjør `make run` (bygger eksempeldata) eller "
+                 "`python -m etl load FIL…` for å laste egne uttrekk.")
+        st.stop()
+    stat = os.stat(path)
+    return _connection(str(path), (stat.st_mtime_ns, stat.st_ino))
+
+
+def header(title: str, con) -> None:
+    info = queries.database_info(con)
+    if info.get("dataset") == "sample":
+        st.warning(f"**{SAMPLE_LABEL}.** Tallene er generert for å vise hvordan verktøyet virker.", icon="⚠️")
+    st.title(title)
+    problems = queries.registry_problems(con)
+    if len(problems):
+        st.error("Indikatorregisteret (indicators.yml) har feil, så indikatorene kan ikke vises før de er rettet:\n\n" +
+                 "\n".join(f"- indikator **{p.indicator or '(fila)'}**, felt `{p.field}`"
+                           f"{f' (linje {int(p.line)})' if p.line == p.line and p.line else ''}: {p.message}. {p.hint}"
+                           for p in problems.itertuples()))
+
+
+def area_picker(con, key: str = "omrade") -> tuple[str, str]:
+    """Kommune or bydel, kept in the URL (?omrade=4601) so a pasted link opens the same view."""
+    areas = queries.areas_with_data(con)
+    if areas.empty:
+        st.info("Ingen indikatorer har data ennå. Last inn uttrekk med `python -m etl load FIL…`.")
+        st.stop()
+    codes = areas["area_code"].tolist()
+    labels = {r.area_code: (f"{r.area_name} (kommune)" if r.area_level == "kommune" else f"– {r.area_name} (bydel)")
+              for r in areas.itertuples()}
+    wanted = st.query_params.get(key)
+    if wanted not in codes:
+        default = os.environ.get("OPPVEKST_DEFAULT_AREA", "4601")
+        wanted = default if default in codes else codes[0]
+    chosen = st.selectbox("Område", codes, index=codes.index(wanted), format_func=labels.get, key=f"pick_{key}")
+    st.query_params[key] = chosen
+    name = areas.loc[areas["area_code"] == chosen, "area_name"].iloc[0]
+    return chosen, name
