@@ -2,6 +2,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DB     := data/oppvekst.duckdb
+PORT   ?= 8501
 
 .PHONY: run test db bench clean chromium
 
@@ -21,7 +22,7 @@ db: $(VENV)/.installed
 	$(PY) -m etl sample
 
 run: $(VENV)/.installed $(DB)
-	$(VENV)/bin/streamlit run app.py --server.port 8501 --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -1,11 +1,18 @@
 """Oppvekstmonitor – entry point. Run with ``make run`` (or ``streamlit run app.py``)."""
 import streamlit as st
 
-st.set_page_config(page_title="Oppvekstmonitor", page_icon="📊", layout="wide")
+st.set_page_config(page_title="Oppvekstmonitor", page_icon=":material/monitoring:", layout="wide")
 
+# Each page: (script, title, URL path, icon). The first is the start page, served at "/".
 PAGES = [
-    st.Page("pages/malekart.py", title="Målekart", url_path="malekart", default=True, icon="🎯"),
+    ("pages/malekart.py", "Målekart", "malekart", ":material/checklist:"),
+    ("pages/datagrunnlag.py", "Datagrunnlag", "datagrunnlag", ":material/database:"),
 ]
 
-nav = st.navigation(PAGES)
-nav.run()
+pages = [st.Page(PAGES[0][0], title=PAGES[0][1], url_path="start", icon=PAGES[0][3], default=True)]
+pages += [st.Page(s, title=t, url_path=u, icon=i) for s, t, u, i in PAGES[1:]]
+# The start page is also reachable at its own name (/malekart), so every page has a
+# deep link of the same form; hidden, so it does not appear twice in the menu.
+hidden = [st.Page(PAGES[0][0], title=PAGES[0][1], url_path=PAGES[0][2], visibility="hidden")]
+
+st.navigation(pages + hidden).run()

@@ -169,16 +169,18 @@ def unify_measure_codes(df: pd.DataFrame, known: pd.DataFrame | None = None) -> 
     """SSB's web download names a measure only by its text; the API gives its code. Rows
     whose code is just their name get the code that the same source uses for that name,
     in this load or (``known``: source, measure_name, measure_code) in the database."""
-    coded = df[df["measure_code"] != df["measure_name"]][["source", "measure_name", "measure_code"]]
+    uncoded = df["measure_code"] == df["measure_name"]
+    if not uncoded.any():
+        return df["measure_code"]
+    coded = df.loc[~uncoded, ["source", "measure_name", "measure_code"]].drop_duplicates()
     if known is not None:
         coded = pd.concat([coded, known])
-    lookup = coded.drop_duplicates(["source", "measure_name"]).set_index(["source", "measure_name"])["measure_code"]
-    if lookup.empty:
-        return df["measure_code"]
-    idx = pd.MultiIndex.from_arrays([df["source"], df["measure_name"]])
-    found = pd.Series(lookup.reindex(idx).to_numpy(), index=df.index, dtype="string")
-    uncoded = df["measure_code"] == df["measure_name"]
-    return df["measure_code"].where(~uncoded | found.isna(), found)
+    mapping = {(s, n): c for s, n, c in coded.drop_duplicates(["source", "measure_name"]).itertuples(index=False)}
+    out = df["measure_code"].copy()
+    for s, n in df.loc[uncoded, ["source", "measure_name"]].drop_duplicates().itertuples(index=False):
+        if (s, n) in mapping:
+            out[uncoded & (df["source"] == s) & (df["measure_name"] == n)] = mapping[(s, n)]
+    return out
 
 
 def _show(r) -> str:

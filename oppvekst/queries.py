@@ -76,3 +76,13 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
             "points": len(s),
         })
     return pd.DataFrame(out)
+
+
+def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The load history, newest first, with Norwegian column names."""
+    return con.execute("""
+        SELECT load_id AS "Nr.", file_name AS "Fil", format AS "Format", source AS "Kilde",
+               strftime(loaded_at, '%d.%m.%Y %H:%M') AS "Lastet", rows AS "Rader", suppressed AS "Skjermet",
+               new_rows AS "Nye", revised_rows AS "Reviderte", unchanged_rows AS "Uendret",
+               left(sha256, 12) AS "SHA-256 (start)"
+        FROM loads ORDER BY load_id DESC""").df()

@@ -127,7 +127,7 @@ HINTS = {
 
 
 def _line_of(text: str, ind_id: str) -> int | None:
-    m = re.search(rf"^\s*-\s*id:\s*['\"]?{re.escape(ind_id)}['\"]?\s*$", text, flags=re.M)
+    m = re.search(rf"^\s*(?:-\s*)?id:\s*['\"]?{re.escape(ind_id)}['\"]?\s*$", text, flags=re.M)
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 

@@ -18,8 +18,22 @@ def _connection(path: str, stamp: tuple[int, int]):
     return connect_readonly(path)
 
 
+def _ensure_app_navigation() -> None:
+    """Streamlit treats a ``pages/`` folder as old-style automatic pages until ``app.py``'s
+    ``st.navigation`` has run once in the server process. If the first visitor opens a deep
+    link (/datagrunnlag), the page would run without app.py's navigation. Switch the
+    process to app.py's navigation and rerun, so the same URL opens with the right menu.
+    (tests/test_browser.py starts a fresh server and opens a deep link first to prove it.)"""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def connection():
     """Cached read-only connection, reopened when the ETL has swapped in a new file."""
+    _ensure_app_navigation()
     path = db_path()
     if not path.exists():
         st.error(f"Fant ingen database ({path}). Kjør `make run` (bygger eksempeldata) eller "
