@@ -96,29 +96,26 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
     df["year_end"] = df["period"].map({k: v.year_end for k, v in per_rows.items()}).astype("Int64")
     df["period_type"] = df["period"].map({k: v.kind for k, v in per_rows.items()}).astype("string")
     df["period"] = df["period"].map({k: v.label for k, v in per_rows.items()}).astype("string")
-    # --- areas, resolved once per distinct spelling
+    # --- areas, resolved once per distinct spelling, joined back with a merge
     akeys = ["source_area_code", "source_area_name", "area_level_hint", "fylke_hint"]
-    uniq = df[akeys].drop_duplicates()
-    res = {}
-    for row in uniq.itertuples(index=False):
-        r = _resolve(reg, row[0] or "", row[1] or "", row[2] or "", row[3] or "")
-        res[tuple(row)] = r
+    uniq = df[akeys].drop_duplicates().reset_index(drop=True)
+    resolved = [_resolve(reg, *(x or "" for x in row)) for row in uniq.itertuples(index=False)]
+    for row, r in zip(uniq.itertuples(index=False), resolved):
         if isinstance(r, str):
             m = (df["source_area_code"] == row[0]) & (df["source_area_name"] == row[1])
             first = df[m].iloc[0]
             problems.append(Problem(first["file_name"], f"line {first['line']}", r,
                                     "Check the area column; codes must be SSB's (Klass) codes or Udir's unit numbers, "
                                     "and names must be spelled as in SSB's lists."))
-    keyt = list(zip(*(df[c] for c in akeys)))
-    resolved = [res[k] for k in keyt]
-    good = [not isinstance(r, str) for r in resolved]
-    df = df[good].copy()
-    resolved = [r for r in resolved if not isinstance(r, str)]
-    df["area_code"] = pd.array([r.code for r in resolved], dtype="string")
-    df["area_level"] = pd.array([r.level for r in resolved], dtype="string")
-    df["area_name"] = pd.array([r.name for r in resolved], dtype="string")
-    df["_via"] = pd.array([r.via or "" for r in resolved], dtype="string")
-    df["_old"] = pd.array([r.old_code or "" for r in resolved], dtype="string")
+    ok = [not isinstance(r, str) for r in resolved]
+    uniq = uniq[ok].copy()
+    good = [r for r in resolved if not isinstance(r, str)]
+    uniq["area_code"] = pd.array([r.code for r in good], dtype="string")
+    uniq["area_level"] = pd.array([r.level for r in good], dtype="string")
+    uniq["area_name"] = pd.array([r.name for r in good], dtype="string")
+    uniq["_via"] = pd.array([r.via or "" for r in good], dtype="string")
+    uniq["_old"] = pd.array([r.old_code or "" for r in good], dtype="string")
+    df = df.merge(uniq, on=akeys, how="inner")
     df["source_area_code"] = df["source_area_code"].where(df["source_area_code"] != "", df["source_area_name"])
     df["measure_code"] = unify_measure_codes(df)
     # --- a merger cannot put two kommuner's values on one code: keep those under their old codes
