@@ -4,8 +4,12 @@ swap, so the app never sees a half-built mart).
 - ``stg_observations`` (view): observations renamed/cast for analysis, nothing more.
 - ``indicators`` (table): the registry, so analysts can query it with SQL.
 - ``registry_problems`` (table): what is wrong with ``indicators.yml``, if anything.
-- ``mart_indicator_values`` (table). Grain: one row per indicator × area × period. The
-  indicator's selector fixes measure, kjønn, trinn and breakdown. Rows come from the
+- ``mart_scorecard`` (table). Grain: indicator × area × period × group. Value with
+  interval, privacy (``shown``/``hidden_reason``; hidden numbers are not stored), and the
+  verdicts against the 0-punkt, landet and the target (``oppvekst.scorecard``).
+- ``mart_indicator_values`` (table). Grain: one row per indicator × area × period × group
+  (``grp`` = kjønn). The selector fixes measure, trinn and breakdown; for kjønn 'alle' the
+  gutter and jenter rows come along as groups. Rows come from the
   publisher (``origin = 'publisert'``) or, for a bydel the publisher does not cover,
   from its schools aggregated from numerators and denominators (``'aggregert fra skoler'``,
   never an average of percentages), with how many schools were used and hidden. Kommune
@@ -30,13 +34,15 @@ FROM observations
 MART = """
 CREATE OR REPLACE TABLE mart_indicator_values AS
 WITH sel AS (
-    SELECT i.indicator_id, i.statistic, o.area_code, o.area_level, o.area_name, o.source_area_code,
+    SELECT i.indicator_id, i.statistic, o.gender AS grp, o.area_code, o.area_level, o.area_name, o.source_area_code,
            o.period, o.period_type, o.year_start, o.year_end, o.value, o.n, o.sd, o.suppressed, o.symbol,
            o.load_id
     FROM indicators i
     JOIN stg_observations o
       ON o.source = i.source AND (o.measure_code = i.measure OR o.measure_name = i.measure)
-     AND o.grade = i.grade AND o.gender = i.gender AND o.breakdown = i.breakdown
+     AND o.grade = i.grade AND o.breakdown = i.breakdown
+     -- the registry's kjønn, and for 'alle' also gutter and jenter (the groups)
+     AND (o.gender = i.gender OR i.gender = 'alle')
 ),
 schools AS (  -- each school counts in its bydel (if mapped) and in its kommune
     SELECT s.*, t.area_code AS target_code, t.area_name AS target_name, t.area_level AS target_level
@@ -47,7 +53,7 @@ schools AS (  -- each school counts in its bydel (if mapped) and in its kommune
                 AND t.area_level IN ('bydel', 'kommune')
 ),
 agg AS (
-    SELECT indicator_id, any_value(statistic) AS statistic, target_code AS area_code,
+    SELECT indicator_id, grp, any_value(statistic) AS statistic, target_code AS area_code,
            any_value(target_level) AS area_level, any_value(target_name) AS area_name, period, any_value(period_type) AS period_type,
            any_value(year_start) AS year_start, any_value(year_end) AS year_end,
            sum(value * n) FILTER (WHERE usable) / nullif(sum(n) FILTER (WHERE usable), 0) AS value,
@@ -60,20 +66,20 @@ agg AS (
            count(*) FILTER (WHERE usable) AS units_used,
            count(*) FILTER (WHERE NOT usable) AS units_hidden
     FROM (SELECT *, (NOT suppressed AND value IS NOT NULL AND n IS NOT NULL) AS usable FROM schools)
-    GROUP BY indicator_id, target_code, period
+    GROUP BY indicator_id, grp, target_code, period
 )
-SELECT indicator_id, area_code, area_level, area_name, period, period_type, year_start, year_end,
+SELECT indicator_id, area_code, area_level, area_name, period, period_type, year_start, year_end, grp,
        value, n, sd, suppressed, symbol, 'publisert' AS origin, NULL::INTEGER AS units_used,
        NULL::INTEGER AS units_hidden, source_area_code
 FROM sel
 UNION ALL
-SELECT indicator_id, area_code, area_level, area_name, period, period_type, year_start, year_end,
+SELECT indicator_id, area_code, area_level, area_name, period, period_type, year_start, year_end, grp,
        CASE WHEN units_used > 0 THEN value END, n, CASE WHEN statistic = 'mean' THEN sd END,
        units_used = 0 AS suppressed, CASE WHEN units_used = 0 THEN '*' ELSE '' END,
        'aggregert fra skoler', units_used, units_hidden, area_code
 FROM agg
 WHERE NOT EXISTS (SELECT 1 FROM sel WHERE sel.indicator_id = agg.indicator_id
-                  AND sel.area_code = agg.area_code AND sel.period = agg.period)
+                  AND sel.area_code = agg.area_code AND sel.period = agg.period AND sel.grp = agg.grp)
 """
 
 
@@ -104,6 +110,13 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None) -> None:
+    from oppvekst.scorecard import compute_scorecard
+
     con.execute(STAGING)
     load_indicators(con, registry_path)
     con.execute(MART)
+    card = compute_scorecard(con.execute("SELECT * FROM mart_indicator_values").df(),
+                             con.execute("SELECT * FROM indicators").df())
+    con.register("card_df", card)
+    con.execute("CREATE OR REPLACE TABLE mart_scorecard AS SELECT * FROM card_df")
+    con.unregister("card_df")

@@ -1,0 +1,148 @@
+"""Verdicts in bokmål, built on ``oppvekst.stats``: against the 0-punkt, a benchmark and the
+target. Never colour alone: every verdict has words, a symbol and a colour from a
+colour-blind-safe palette (blue = better, orange = worse, grey = no clear difference)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from scipy import stats as sps
+
+from oppvekst.formatting import number
+from oppvekst.stats import Difference, Interval, mean_interval, newcombe_difference, welch_difference, wilson_interval
+
+BETTER, WORSE, SAME, NONE, NEUTRAL = "#005AB5", "#DC3220", "#5F5F5F", "#8A8A8A", "#6A3D9A"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str
+    text: str
+    symbol: str
+    colour: str
+    detail: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.symbol} {self.text}"
+
+
+def _isnum(v) -> bool:
+    return v is not None and not (isinstance(v, float) and math.isnan(v))
+
+
+def direction(polarity: str) -> float:
+    return {"higher_is_better": 1.0, "lower_is_better": -1.0}.get(polarity, 0.0)
+
+
+# ------------------------------------------------------------------ intervals
+def value_interval(statistic: str, value, n, sd, confidence: float = 0.95) -> Interval | None:
+    """Interval for one published value (percent for proportions), or None if not possible."""
+    if not _isnum(value) or not _isnum(n) or n <= 0:
+        return None
+    if statistic == "proportion":
+        x = max(0.0, min(n, value / 100 * n))
+        lo, hi = wilson_interval(x, n, confidence)
+        return Interval(lo * 100, hi * 100, "Wilson score", confidence)
+    if statistic == "mean" and _isnum(sd) and n >= 2:
+        return mean_interval(value, sd, n, confidence)
+    return None
+
+
+def difference(statistic: str, a: tuple, b: tuple, confidence: float = 0.95) -> Difference | None:
+    """a - b for (value, n, sd) pairs: Newcombe for proportions, Welch for means."""
+    (va, na, sa), (vb, nb, sb) = a, b
+    if not all(_isnum(v) for v in (va, na, vb, nb)) or na <= 0 or nb <= 0:
+        return None
+    if statistic == "proportion":
+        d = newcombe_difference(max(0, min(na, va / 100 * na)), na, max(0, min(nb, vb / 100 * nb)), nb, confidence)
+        return Difference(d[0] * 100, d[1] * 100, d[2] * 100, d.method, confidence)
+    if statistic == "mean" and _isnum(sa) and _isnum(sb) and na >= 2 and nb >= 2:
+        return welch_difference(va, sa, na, vb, sb, nb, confidence)
+    return None
+
+
+# ------------------------------------------------------------------- verdicts
+def change_verdict(diff: Difference | None, polarity: str) -> Verdict:
+    """Status − 0-punkt."""
+    if diff is None:
+        return Verdict("untestable", "kan ikke testes", "?", NONE,
+                       "Kilden oppgir ikke antall svar (n), så vi kan ikke si om endringen er sikker.")
+    d = direction(polarity)
+    if d == 0:
+        if diff.low > 0:
+            return Verdict("up", "sikker økning", "↑", NEUTRAL)
+        if diff.high < 0:
+            return Verdict("down", "sikker nedgang", "↓", NEUTRAL)
+        return Verdict("same", "ingen sikker endring", "●", SAME)
+    lo, hi = sorted((diff.low * d, diff.high * d))
+    if lo > 0:
+        return Verdict("better", "sikker forbedring", "▲", BETTER)
+    if hi < 0:
+        return Verdict("worse", "sikker forverring", "▼", WORSE)
+    return Verdict("same", "ingen sikker endring", "●", SAME)
+
+
+def benchmark_verdict(ci: Interval | None, benchmark, polarity: str, name: str = "landet") -> Verdict:
+    """Area against a benchmark value (Fingertips): significant when the benchmark lies
+    outside the area's interval."""
+    if ci is None or not _isnum(benchmark):
+        return Verdict("untestable", "kan ikke sammenlignes", "?", NONE,
+                       f"Mangler intervall for området eller verdi for {name}.")
+    if ci.low <= benchmark <= ci.high:
+        return Verdict("similar", "omtrent likt", "●", SAME)
+    higher = ci.low > benchmark
+    d = direction(polarity)
+    if d == 0:
+        return Verdict("higher" if higher else "lower", "høyere" if higher else "lavere", "↑" if higher else "↓", NEUTRAL)
+    if (higher and d > 0) or (not higher and d < 0):
+        return Verdict("better", "bedre", "▲", BETTER)
+    return Verdict("worse", "dårligere", "▼", WORSE)
+
+
+def minimum_detectable_difference(p: float, n1: float, n2: float, confidence: float = 0.95, power: float = 0.8) -> float:
+    """Smallest difference between two proportions (0-1) detectable with this power."""
+    za = float(sps.norm.ppf(1 - (1 - confidence) / 2))
+    zb = float(sps.norm.ppf(power))
+    return (za + zb) * math.sqrt(max(p * (1 - p), 1e-9) * (1 / n1 + 1 / n2))
+
+
+def target_verdict(points: list[tuple[float, float]], latest_ci: Interval | None, target, target_year: float,
+                   polarity: str, statistic: str = "proportion", baseline_n=None, latest_n=None,
+                   baseline_value=None) -> Verdict:
+    """Against the target. points: (year, value) from the 0-punkt on, oldest first.
+
+    Reached when the latest interval (or, without one, the value) is wholly on the good side
+    of the target. Otherwise the least-squares line through the points since the 0-punkt is
+    projected to the target year: reaching the target there is "på vei", else "ikke på vei".
+    Fewer than two points: "for lite data". A warning is added when the change the target asks
+    for is smaller than the minimum detectable difference at 80 % power."""
+    d = direction(polarity)
+    if not _isnum(target) or d == 0:
+        return Verdict("none", "ingen mål", "–", NONE)
+    pts = [(x, y) for x, y in points if _isnum(y)]
+    if not pts:
+        return Verdict("no_data", "for lite data", "?", NONE, "Ingen verdier etter 0-punktet.")
+    latest = pts[-1][1]
+    warn = ""
+    if statistic == "proportion" and _isnum(baseline_n) and _isnum(latest_n) and _isnum(baseline_value):
+        mdd = minimum_detectable_difference(baseline_value / 100, baseline_n, latest_n) * 100
+        if abs(target - baseline_value) < mdd:
+            warn = (f" Obs: med så få svar kan bare endringer større enn {number(mdd)} prosentpoeng påvises; "
+                    f"målet krever {number(abs(target - baseline_value))}.")
+    lo, hi = (latest_ci.low, latest_ci.high) if latest_ci else (latest, latest)
+    if (d > 0 and lo >= target) or (d < 0 and hi <= target):
+        return Verdict("reached", "nådd", "✔", BETTER, ("Hele intervallet er på riktig side av målet." if latest_ci
+                                                      else "Verdien er på riktig side av målet (uten intervall).") + warn)
+    if len(pts) < 2:
+        return Verdict("no_data", "for lite data", "?", NONE, "Trenger minst to målinger fra 0-punktet for å se retning." + warn)
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    xm, ym = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - xm) ** 2 for x in xs)
+    slope = sum((x - xm) * (y - ym) for x, y in pts) / sxx if sxx else 0.0
+    projected = ym + slope * (target_year - xm)
+    on_track = projected >= target if d > 0 else projected <= target
+    how = f"Rett linje gjennom {len(pts)} målinger fra 0-punktet gir {number(projected, 2)} i {int(target_year)}."
+    if on_track:
+        return Verdict("on_track", "på vei", "↗" if d > 0 else "↘", BETTER, how + warn)
+    return Verdict("off_track", "ikke på vei", "✖", WORSE, how + warn)
