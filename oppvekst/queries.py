@@ -43,37 +43,54 @@ def series(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str | N
     return con.execute(q + " ORDER BY indicator_id, year_start, year_end, period", params).df()
 
 
+def scorecard(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str | None = None) -> pd.DataFrame:
+    q = "SELECT * FROM mart_scorecard WHERE area_code = ?"
+    params = [area_code]
+    if indicator_id:
+        q += " AND indicator_id = ?"
+        params.append(indicator_id)
+    return con.execute(q + " ORDER BY indicator_id, grp, year_start, year_end, period", params).df()
+
+
 def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
-    """One row per registry indicator for one area: Hva · 0-punkt · Mål · Status · Forbedring.
+    """One row per registry indicator for one area: Hva · 0-punkt · Mål · Status · Forbedring,
+    with the verdicts from ``mart_scorecard``.
 
     Status is the latest period of the same kind as the 0-punkt (school year, year, pooled
     period), so monthly absence never replaces the school-year figure. Forbedring is status
-    minus 0-punkt, signed so that positive is better (NaN for neutral indicators).
-    """
+    minus 0-punkt, signed so that positive is better (NaN for neutral indicators)."""
     ind = indicators(con)
-    vals = series(con, area_code)
+    card = scorecard(con, area_code)
     out = []
     for r in ind.itertuples(index=False):
         kind = parse_period(r.baseline_period).kind
-        s = vals[(vals["indicator_id"] == r.indicator_id) & (vals["period_type"] == kind)]
-        base_row = s[s["period"] == r.baseline_period]
-        base_series = base_row["value"].iloc[0] if len(base_row) and pd.notna(base_row["value"].iloc[0]) else None
+        s = card[(card["indicator_id"] == r.indicator_id) & (card["grp"] == r.gender) & (card["period_type"] == kind)]
+        base = s[s["period"] == r.baseline_period]
+        base_series = base["value"].iloc[0] if len(base) and pd.notna(base["value"].iloc[0]) else None
         baseline = r.baseline_value if pd.notna(r.baseline_value) else base_series
-        last = s.iloc[-1] if len(s) else None
-        status = last["value"] if last is not None and pd.notna(last["value"]) else None
+        last = s.iloc[-1].to_dict() if len(s) else {}
+        status = last.get("value") if pd.notna(last.get("value")) else None
         change = (status - baseline) if status is not None and baseline is not None else None
         out.append({
             "indicator_id": r.indicator_id, "goal": r.goal, "title": r.title, "unit": r.unit,
-            "polarity": r.polarity, "owner": r.owner,
+            "polarity": r.polarity, "owner": r.owner, "statistic": r.statistic, "tiltak": r.tiltak,
             "baseline_period": r.baseline_period, "baseline_value": baseline,
             "baseline_agreed": pd.notna(r.baseline_value), "baseline_series_value": base_series,
             "target_value": r.target_value, "target_period": r.target_period,
-            "status_period": last["period"] if last is not None else None, "status_value": status,
-            "status_suppressed": bool(last["suppressed"]) if last is not None else False,
-            "status_symbol": last["symbol"] if last is not None else None,
-            "status_n": last["n"] if last is not None else None,
+            "status_period": last.get("period"), "status_value": status,
+            "status_low": last.get("ci_low"), "status_high": last.get("ci_high"), "status_method": last.get("ci_method"),
+            "status_shown": bool(last.get("shown")) if last else False,
+            "status_reason": last.get("hidden_reason"), "status_n": last.get("n"),
             "change": change, "improvement": change * DIRECTION[r.polarity] if change is not None else None,
-            "points": len(s),
+            "change_low": last.get("change_low"), "change_high": last.get("change_high"),
+            "change_verdict": last.get("change_verdict"), "change_symbol": last.get("change_symbol"),
+            "change_colour": last.get("change_colour"), "change_detail": last.get("change_detail"),
+            "benchmark_value": last.get("benchmark_value"), "benchmark_verdict": last.get("benchmark_verdict"),
+            "benchmark_symbol": last.get("benchmark_symbol"), "benchmark_colour": last.get("benchmark_colour"),
+            "target_verdict": last.get("target_verdict"), "target_symbol": last.get("target_symbol"),
+            "target_colour": last.get("target_colour"), "target_detail": last.get("target_detail"),
+            "trend": [v for v in s["value"].tolist()],
+            "points": int(s["value"].notna().sum()),
         })
     return pd.DataFrame(out)
 

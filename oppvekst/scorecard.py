@@ -20,7 +20,7 @@ from oppvekst.verdicts import (benchmark_verdict, change_verdict, difference, di
 COLUMNS = ["indicator_id", "area_code", "area_level", "area_name", "period", "period_type", "year_start", "year_end",
            "grp", "value", "n", "sd", "suppressed", "symbol", "origin", "units_used", "units_hidden",
            "shown", "hidden_reason", "ci_low", "ci_high", "ci_method",
-           "baseline_period", "baseline_value", "change", "change_low", "change_high", "change_method",
+           "baseline_period", "baseline_value", "baseline_series_value", "change", "change_low", "change_high", "change_method",
            "improvement", "change_verdict", "change_symbol", "change_colour", "change_detail",
            "benchmark_value", "benchmark_verdict", "benchmark_symbol", "benchmark_colour",
            "target_value", "target_period", "target_verdict", "target_symbol", "target_colour", "target_detail",
@@ -68,10 +68,14 @@ def compute_scorecard(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Data
             if r["period_type"] != base_kind or not shown or r["year_end"] < base_end:
                 out.append(rec)
                 continue
-            bval = _num(base_row["value"]) if base_ok else None
-            rec["baseline_value"] = bval
+            series_base = _num(base_row["value"]) if base_ok else None
+            # the 0-punkt agreed in the plan stays the 0-punkt even if the source revised it
+            agreed = _num(meta["baseline_value"])
+            bval = agreed if agreed is not None else series_base
+            base_ok = base_ok or agreed is not None
+            rec["baseline_value"], rec["baseline_series_value"] = bval, series_base
             diff = difference(stat, (_num(r["value"]), _num(r["n"]), _num(r["sd"])),
-                              (bval, _num(base_row["n"]), _num(base_row["sd"]))) if base_ok else None
+                              (bval, _num(base_row["n"]), _num(base_row["sd"]))) if base_ok and bval is not None else None
             ch = _num(r["value"]) - bval if bval is not None else None
             cv = change_verdict(diff, pol) if bval is not None else None
             d = direction(pol)

@@ -73,3 +73,10 @@ def area_picker(con, key: str = "omrade") -> tuple[str, str]:
     st.query_params[key] = chosen
     name = areas.loc[areas["area_code"] == chosen, "area_name"].iloc[0]
     return chosen, name
+
+
+def verdict_legend() -> None:
+    st.caption("Forbedring er status minus 0-punkt, med fortegn slik at **pluss er bedre**. "
+               "▲ sikker forbedring · ● ingen sikker endring · ▼ sikker forverring · ? kan ikke testes "
+               "(kilden oppgir ikke antall svar). [95 % KI] er 95 prosent konfidensintervall. "
+               "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. Se «Slik regner vi» på Datagrunnlag.")

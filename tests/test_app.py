@@ -32,7 +32,7 @@ def run_app(monkeypatch, db, query=None):
 
 
 def table_text(at) -> str:
-    return "\n".join(t.value.to_csv() for t in at.table)
+    return "\n".join(t.value.to_csv() for t in list(at.table) + list(at.dataframe))
 
 
 def test_malekart_renders_groups_and_sample_label(monkeypatch, sample_db):
@@ -49,10 +49,13 @@ def test_malekart_area_from_url_and_numbers_equal_the_mart(monkeypatch, sample_d
     at = run_app(monkeypatch, sample_db, {"omrade": "460103"})
     assert at.selectbox[0].value == "460103"
     con = duckdb.connect(str(sample_db), read_only=True)
-    v, period = con.execute("""SELECT value, period FROM mart_indicator_values WHERE indicator_id='ung_depr'
-                               AND area_code='460103' AND period_type='pooled' ORDER BY year_end DESC LIMIT 1""").fetchone()
-    shown = f"{v:.1f}".replace(".", ",") + "\u00a0prosent (" + period + ")"
-    assert shown in table_text(at)
+    v, lo, hi, period, verdict = con.execute("""SELECT value, ci_low, ci_high, period, change_verdict FROM mart_scorecard
+        WHERE indicator_id='ung_depr' AND grp='alle' AND area_code='460103' AND period_type='pooled'
+        ORDER BY year_end DESC LIMIT 1""").fetchone()
+    nb = lambda x: f"{x:.1f}".replace(".", ",")  # noqa: E731
+    shown = f"{nb(v)}\u00a0prosent [{nb(lo)}–{nb(hi)}] ({period})"
+    text = table_text(at)
+    assert shown in text and verdict in text
 
 
 def test_changing_area_updates_url(monkeypatch, sample_db):

@@ -1,0 +1,111 @@
+"""Texts the pages show, built from query results (pure, testable without Streamlit)."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from oppvekst import formatting as fmt
+
+
+def _na(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+
+
+def status_text(r) -> str:
+    if _na(r.status_period):
+        return "ingen data – last inn et uttrekk"
+    if not r.status_shown or _na(r.status_value):
+        return f"vises ikke: {r.status_reason or 'mangler'} ({r.status_period})"
+    ci = ""
+    if not _na(r.status_low):
+        ci = f" [{fmt.number(r.status_low, fmt.DECIMALS.get(r.unit, 1))}–{fmt.number(r.status_high, fmt.DECIMALS.get(r.unit, 1))}]"
+    return f"{fmt.value(r.status_value, r.unit)}{ci} ({r.status_period})"
+
+
+def baseline_text(r) -> str:
+    if _na(r.baseline_value):
+        return f"ingen verdi ({r.baseline_period})"
+    text = f"{fmt.value(r.baseline_value, r.unit)} ({r.baseline_period})"
+    if r.baseline_agreed and not _na(r.baseline_series_value) and abs(r.baseline_series_value - r.baseline_value) > 1e-9:
+        text += f"; kildens reviderte tall: {fmt.value(r.baseline_series_value, r.unit)}"
+    return text
+
+
+def target_text(r) -> str:
+    if _na(r.target_value):
+        return "ingen mål (følges)"
+    return f"{fmt.value(r.target_value, r.unit)} innen {r.target_period}"
+
+
+def improvement_text(r) -> str:
+    if _na(r.change):
+        return "kan ikke beregnes"
+    if r.polarity == "neutral":
+        number = fmt.change(r.change, r.unit)
+    else:
+        number = fmt.change(r.improvement, r.unit)
+    verdict = f"{r.change_symbol} {r.change_verdict}" if not _na(r.change_verdict) else ""
+    return f"{number} – {verdict}" if verdict else number
+
+
+def verdict_text(symbol, text) -> str:
+    return "–" if _na(text) else f"{symbol} {text}"
+
+
+def malekart_table(mk: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Hva": mk["title"],
+        "0-punkt": [baseline_text(r) for r in mk.itertuples()],
+        "Mål": [target_text(r) for r in mk.itertuples()],
+        "Status [95 % KI]": [status_text(r) for r in mk.itertuples()],
+        "Forbedring": [improvement_text(r) for r in mk.itertuples()],
+        "Mot mål": [verdict_text(r.target_symbol, r.target_verdict) for r in mk.itertuples()],
+        "Mot landet": [verdict_text(r.benchmark_symbol, r.benchmark_verdict) for r in mk.itertuples()],
+        "Utvikling": [sparkline(t) for t in mk["trend"]],
+    })
+
+
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values) -> str:
+    """A text trend line (prints, reads on a projector); '·' marks a hidden or missing point."""
+    vals = list(values)
+    nums = [v for v in vals if not _na(v)]
+    if not nums:
+        return "–"
+    lo, hi = min(nums), max(nums)
+    span = hi - lo or 1.0
+    return "".join("·" if _na(v) else BLOCKS[min(7, int((v - lo) / span * 7.999))] for v in vals)
+
+
+def summary(mk: pd.DataFrame) -> str:
+    n = len(mk)
+    better = int((mk["change_verdict"] == "sikker forbedring").sum())
+    worse = int((mk["change_verdict"] == "sikker forverring").sum())
+    same = int((mk["change_verdict"] == "ingen sikker endring").sum())
+    reached = int((mk["target_verdict"] == "nådd").sum())
+    on_track = int((mk["target_verdict"] == "på vei").sum())
+    untestable = n - better - worse - same
+    parts = [f"{better} av {n} indikatorer viser sikker forbedring siden 0-punktet",
+             f"{worse} viser sikker forverring", f"{same} har ingen sikker endring"]
+    text = ", ".join(parts)
+    if untestable:
+        text += f", og {untestable} kan ikke testes (mangler antall svar eller data)"
+    with_target = int(mk["target_value"].notna().sum())
+    return text + f". {reached} av {with_target} mål er nådd og {on_track} er på vei."
+
+
+def attention(mk: pd.DataFrame) -> pd.DataFrame:
+    """Worse than the benchmark *and* worsening, or not on track for the target."""
+    worse_and_worsening = (mk["benchmark_verdict"] == "dårligere") & (mk["change_verdict"] == "sikker forverring")
+    off_track = mk["target_verdict"] == "ikke på vei"
+    sel = mk[worse_and_worsening | off_track].copy()
+    sel["Hvorfor"] = [
+        "; ".join(x for x in (
+            "dårligere enn landet og sikker forverring" if a else "",
+            "ikke på vei mot målet" if b else "") if x)
+        for a, b in zip(worse_and_worsening[sel.index], off_track[sel.index])]
+    sel["urgent"] = worse_and_worsening[sel.index]
+    return sel.sort_values("urgent", ascending=False)
