@@ -32,3 +32,12 @@ def change(v: float | None, unit: str) -> str:
         return "–"
     word = CHANGE_WORD.get(unit, UNIT_WORD.get(unit, unit))
     return f"{number(v, DECIMALS.get(unit, 1), sign=True)}{NBSP + word if word else ''}"
+
+
+def compact(v: float | None) -> str:
+    """A number with as many decimals as it has (up to 3), decimal comma: 2,8 · 4 437 · 0,125."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    text = f"{v:.3f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return number(v, decimals)

@@ -109,3 +109,23 @@ def attention(mk: pd.DataFrame) -> pd.DataFrame:
         for a, b in zip(worse_and_worsening[sel.index], off_track[sel.index])]
     sel["urgent"] = worse_and_worsening[sel.index]
     return sel.sort_values("urgent", ascending=False)
+
+
+VERDICT_COLOURS = {  # colour-blind-safe, WCAG AA on white (4.5:1 or better)
+    "▲": "#005AB5", "✔": "#005AB5", "↗": "#005AB5", "↘": "#005AB5",
+    "▼": "#C4251A", "✖": "#C4251A", "●": "#4D4D4D", "?": "#4D4D4D", "–": "#4D4D4D",
+}
+
+
+def verdict_css(cell) -> str:
+    """Text colour for a verdict cell, chosen from its symbol (the words carry the meaning)."""
+    text = str(cell)
+    for sym, colour in VERDICT_COLOURS.items():
+        if sym in text.split(" ")[0] or f"– {sym}" in text:
+            return f"color: {colour}; font-weight: 600"
+    return ""
+
+
+def styled_malekart(table: pd.DataFrame):
+    cols = [c for c in ("Forbedring", "Mot mål", "Mot landet") if c in table.columns]
+    return table.style.map(verdict_css, subset=cols)

@@ -103,3 +103,27 @@ def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                new_rows AS "Nye", revised_rows AS "Reviderte", unchanged_rows AS "Uendret",
                left(sha256, 12) AS "SHA-256 (start)"
         FROM loads ORDER BY load_id DESC""").df()
+
+
+def coverage(con: duckdb.DuckDBPyConnection, kommune: str | None = None) -> pd.DataFrame:
+    """Indicator × area: periods with a shown value, hidden (suppressed/too few) and latest period."""
+    where = "WHERE s.grp = i.gender" + (" AND (s.area_code = ? OR s.area_code LIKE ? || '__' OR s.area_code = '0')" if kommune else "")
+    params = [kommune, kommune] if kommune else []
+    return con.execute(f"""
+        SELECT "Indikator", "Område", "Nivå", "Med verdi", "Skjult eller mangler", "Siste periode med verdi" FROM (
+            SELECT i.title AS "Indikator", s.area_name AS "Område", s.area_level AS "Nivå",
+                   count(*) FILTER (WHERE s.shown) AS "Med verdi",
+                   count(*) FILTER (WHERE NOT s.shown) AS "Skjult eller mangler",
+                   max(s.period) FILTER (WHERE s.shown) AS "Siste periode med verdi"
+            FROM mart_scorecard s JOIN indicators i USING (indicator_id) {where}
+            GROUP BY i.title, s.area_name, s.area_level)
+        ORDER BY "Indikator", "Nivå" <> 'land', "Område"
+        """, params).df()
+
+
+def revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("""
+        SELECT r.source AS "Kilde", r.measure_code AS "Måltall", a.area_name AS "Område", r.period AS "Periode",
+               r.old_value AS "Gammel verdi", r.new_value AS "Ny verdi", l.file_name AS "Fra fil"
+        FROM revisions r LEFT JOIN areas a USING (area_code) LEFT JOIN loads l ON l.load_id = r.new_load_id
+        ORDER BY r.revised_at DESC, 1, 2, 3, 4""").df()

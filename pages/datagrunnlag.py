@@ -1,14 +1,44 @@
-"""Datagrunnlag: what is loaded, and problems in the registry."""
+"""Datagrunnlag: what is loaded, coverage, revisions, registry problems and method notes."""
+from pathlib import Path
+
 import streamlit as st
 
+from oppvekst import formatting as fmt
 from oppvekst import queries
-from pages._ui import connection, header
+from pages._ui import area_picker, connection, header
 
 con = connection()
 header("Datagrunnlag", con)
+
 st.subheader("Innlastede filer")
 loads = queries.loads(con)
 if loads.empty:
-    st.info("Ingen filer er lastet inn ennå. Bruk `python -m etl load FIL…`.")
+    st.info("Ingen filer er lastet inn ennå. Bruk `python -m etl load FIL…` (se README).")
 else:
     st.dataframe(loads, hide_index=True, width="stretch")
+
+st.subheader("Dekning")
+st.caption("Hvor mange perioder hver indikator har en verdi som kan vises, og hvor mange som er skjult "
+           "(skjermet av kilden, færre enn minste antall svar, eller skjult for å hindre tilbakeregning).")
+area, _ = area_picker(con)
+kommune = area[:4]
+st.dataframe(queries.coverage(con, kommune), hide_index=True, width="stretch")
+
+st.subheader("Revisjoner")
+rev = queries.revisions(con)
+if rev.empty:
+    st.markdown("Ingen verdier er revidert av senere uttrekk.")
+else:
+    st.caption("Verdier som en nyere fil fra kilden har endret (f.eks. KOSTRAs endelige tall i juni).")
+    for col in ("Gammel verdi", "Ny verdi"):
+        rev[col] = rev[col].map(fmt.compact)
+    st.dataframe(rev, hide_index=True, width="stretch")
+
+st.subheader("Indikatorregisteret")
+problems = queries.registry_problems(con)
+if problems.empty:
+    st.markdown(f"`indicators.yml` er gyldig: {len(queries.indicators(con))} indikatorer.")
+
+st.subheader("Slik regner vi")
+methods = Path(__file__).resolve().parent.parent / "docs" / "methods.md"
+st.markdown(methods.read_text(encoding="utf-8").split("\n", 1)[1])

@@ -1,7 +1,7 @@
 """Målekart: for one area, every registry indicator grouped by plan goal."""
 import streamlit as st
 
-from oppvekst.presentation import attention, malekart_table, summary
+from oppvekst.presentation import attention, malekart_table, styled_malekart, summary
 from oppvekst.queries import malekart
 from pages._ui import area_picker, connection, header, verdict_legend
 
@@ -27,4 +27,4 @@ verdict_legend()
 table = malekart_table(mk)
 for goal in mk["goal"].drop_duplicates():
     st.subheader(goal)
-    st.table(table[mk["goal"] == goal].set_index("Hva"))
+    st.table(styled_malekart(table[mk["goal"] == goal].set_index("Hva")))

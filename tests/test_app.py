@@ -81,3 +81,17 @@ def test_registry_error_is_shown_not_crashed(monkeypatch, sample_db, tmp_path):
 def test_missing_database_says_what_to_do(monkeypatch, tmp_path):
     at = run_app(monkeypatch, tmp_path / "none.duckdb")
     assert any("make run" in e.value for e in at.error)
+
+
+def test_datagrunnlag_page(monkeypatch, sample_db):
+    monkeypatch.setenv("OPPVEKST_DB", str(sample_db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("pages/datagrunnlag.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Datagrunnlag"
+    frames = [d.value for d in at.dataframe]
+    assert any("Fil" in f.columns and len(f) == 12 for f in frames)  # 12 sample files
+    assert any("Med verdi" in f.columns and len(f) > 0 for f in frames)
+    assert any("Gammel verdi" in f.columns and len(f) > 0 for f in frames)  # the June revision
+    assert any("Slik regner vi" in s.value for s in at.subheader)

@@ -1,0 +1,41 @@
+"""Norwegian number formats and the Målekart texts."""
+import pandas as pd
+
+from oppvekst import formatting as fmt
+from oppvekst.presentation import attention, sparkline, summary
+
+
+def test_norwegian_numbers():
+    assert fmt.value(12.345, "prosent") == "12,3\u00a0prosent"
+    assert fmt.change(-1.26, "prosent") == "−1,3\u00a0prosentpoeng"
+    assert fmt.change(0.5, "poeng") == "+0,50\u00a0poeng"
+    assert fmt.value(4437, "kr") == "4\u00a0437\u00a0kr"
+    assert fmt.compact(2.8) == "2,8" and fmt.compact(0.125) == "0,125"
+    assert fmt.value(None, "prosent") == "–"
+
+
+def test_sparkline_marks_hidden_points():
+    assert sparkline([1, 2, None, 4]) == "▁▃·█"
+    assert sparkline([None]) == "–"
+
+
+def _mk(**over):
+    base = dict(title="X", change_verdict="ingen sikker endring", target_verdict="på vei", benchmark_verdict="omtrent likt",
+                target_value=1.0)
+    base.update(over)
+    return base
+
+
+def test_summary_and_attention():
+    mk = pd.DataFrame([
+        _mk(title="A", change_verdict="sikker forbedring", target_verdict="nådd"),
+        _mk(title="B", change_verdict="sikker forverring", benchmark_verdict="dårligere", target_verdict="ikke på vei"),
+        _mk(title="C", change_verdict="kan ikke testes", target_verdict="ikke på vei"),
+        _mk(title="D", target_value=None, target_verdict="ingen mål"),
+    ])
+    text = summary(mk)
+    assert text.startswith("1 av 4 indikatorer viser sikker forbedring")
+    assert "1 viser sikker forverring" in text and "1 kan ikke testes" in text and "1 av 3 mål er nådd" in text
+    att = attention(mk)
+    assert list(att["title"]) == ["B", "C"]  # worse-and-worsening first
+    assert "dårligere enn landet og sikker forverring" in att.iloc[0]["Hvorfor"]
