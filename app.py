@@ -6,6 +6,10 @@ st.set_page_config(page_title="Oppvekstmonitor", page_icon=":material/monitoring
 # Each page: (script, title, URL path, icon). The first is the start page, served at "/".
 PAGES = [
     ("pages/malekart.py", "Målekart", "malekart", ":material/checklist:"),
+    ("pages/indikator.py", "Indikator", "indikator", ":material/show_chart:"),
+    ("pages/omrader.py", "Områder", "omrader", ":material/bar_chart:"),
+    ("pages/omradeprofil.py", "Områdeprofil", "omradeprofil", ":material/location_city:"),
+    ("pages/resultatavtaler.py", "Resultatavtaler", "resultatavtaler", ":material/assignment_ind:"),
     ("pages/datagrunnlag.py", "Datagrunnlag", "datagrunnlag", ":material/database:"),
 ]
 

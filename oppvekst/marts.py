@@ -94,7 +94,8 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
         problems = e.problems
         frame = pd.DataFrame(columns=["indicator_id", "title", "goal", "source", "measure", "grade", "gender", "breakdown",
                                       "unit", "statistic", "polarity", "baseline_period", "baseline_value", "target_value",
-                                      "target_period", "owner", "min_n", "description", "source_url", "tiltak", "pooled"])
+                                      "target_period", "owner", "min_n", "description", "source_url", "tiltak", "pooled",
+                                      "plan_area"])
         con.executemany("INSERT INTO registry_problems VALUES (?, ?, ?, ?, ?)",
                         [(p.indicator, p.field, p.message, p.hint, p.line) for p in problems])
     con.register("indicators_df", frame)
@@ -104,7 +105,7 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
         polarity::VARCHAR AS polarity, baseline_period::VARCHAR AS baseline_period, baseline_value::DOUBLE AS baseline_value,
         target_value::DOUBLE AS target_value, target_period::VARCHAR AS target_period, owner::VARCHAR AS owner,
         min_n::INTEGER AS min_n, description::VARCHAR AS description, source_url::VARCHAR AS source_url,
-        tiltak::VARCHAR AS tiltak, pooled::BOOLEAN AS pooled FROM indicators_df""")
+        tiltak::VARCHAR AS tiltak, pooled::BOOLEAN AS pooled, plan_area::VARCHAR AS plan_area FROM indicators_df""")
     con.unregister("indicators_df")
     return [str(p) for p in problems]
 

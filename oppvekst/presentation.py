@@ -129,3 +129,59 @@ def verdict_css(cell) -> str:
 def styled_malekart(table: pd.DataFrame):
     cols = [c for c in ("Forbedring", "Mot mål", "Mot landet") if c in table.columns]
     return table.style.map(verdict_css, subset=cols)
+
+
+def series_table(series: pd.DataFrame, names: dict, unit: str) -> pd.DataFrame:
+    """The numbers behind the indicator chart; hidden cells say why, never 0 or blank."""
+    return pd.DataFrame({
+        "Område": [names.get(a, a) for a in series["area_code"]],
+        "Gruppe": series["grp"],
+        "Periode": series["period"],
+        "Verdi": [fmt.value(v, unit) if s else f"vises ikke: {r}" for v, s, r in
+                  zip(series["value"], series["shown"], series["hidden_reason"])],
+        "95 % KI": ["" if _na(lo) else f"{fmt.number(lo, fmt.DECIMALS.get(unit, 1))}–{fmt.number(hi, fmt.DECIMALS.get(unit, 1))}"
+                    for lo, hi in zip(series["ci_low"], series["ci_high"])],
+        "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in series["n"]],
+        "Endring fra 0-punkt": [verdict_text(s, t) for s, t in zip(series["change_symbol"], series["change_verdict"])],
+        "Mot landet": [verdict_text(s, t) for s, t in zip(series["benchmark_symbol"], series["benchmark_verdict"])],
+    })
+
+
+def compare_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Område": rows["area_name"],
+        "Verdi": [fmt.value(v, unit) if s else f"vises ikke: {r}" for v, s, r in
+                  zip(rows["value"], rows["shown"], rows["hidden_reason"])],
+        "95 % KI": ["" if _na(lo) else f"{fmt.number(lo, fmt.DECIMALS.get(unit, 1))}–{fmt.number(hi, fmt.DECIMALS.get(unit, 1))}"
+                    for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+        "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in rows["n"]],
+        "Mot kommunen": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
+        "Grunnlag": [("aggregert fra skoler" if o == "aggregert fra skoler" else "publisert") for o in rows["origin"]],
+    })
+
+
+def profile_table(prof: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Hva": prof["title"],
+        "Periode": prof["period"].fillna("–"),
+        "Bydelen [95 % KI]": [
+            (f"vises ikke: {r.reason}" if not r.shown else
+             f"{fmt.value(r.value, r.unit)}" + ("" if _na(r.low) else
+                                                 f" [{fmt.number(r.low, fmt.DECIMALS.get(r.unit, 1))}–{fmt.number(r.high, fmt.DECIMALS.get(r.unit, 1))}]"))
+            if not _na(r.period) else "ingen data" for r in prof.itertuples()],
+        "Kommunen": [fmt.value(v, u) for v, u in zip(prof["kommune_value"], prof["unit"])],
+        "Mot kommunen": [verdict_text(s, t) for s, t in zip(prof["symbol"], prof["verdict"])],
+    })
+
+
+def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:
+    """The resultatavtale layout: Hva · 0-punkt · Mål · Status · Forbedring, plus verdicts and tiltak."""
+    return pd.DataFrame({
+        "Hva": mk["title"],
+        "0-punkt": [baseline_text(r) for r in mk.itertuples()],
+        "Mål": [target_text(r) for r in mk.itertuples()],
+        "Status": [status_text(r) for r in mk.itertuples()],
+        "Forbedring": [improvement_text(r) for r in mk.itertuples()],
+        "Mot mål": [verdict_text(r.target_symbol, r.target_verdict) for r in mk.itertuples()],
+        "Tiltak": mk["tiltak"].fillna("").replace("", "–"),
+    })

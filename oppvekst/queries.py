@@ -67,7 +67,8 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
         s = card[(card["indicator_id"] == r.indicator_id) & (card["grp"] == r.gender) & (card["period_type"] == kind)]
         base = s[s["period"] == r.baseline_period]
         base_series = base["value"].iloc[0] if len(base) and pd.notna(base["value"].iloc[0]) else None
-        baseline = r.baseline_value if pd.notna(r.baseline_value) else base_series
+        agreed = pd.notna(r.baseline_value) and area_code == r.plan_area  # the plan's own area only
+        baseline = r.baseline_value if agreed else base_series
         last = s.iloc[-1].to_dict() if len(s) else {}
         status = last.get("value") if pd.notna(last.get("value")) else None
         change = (status - baseline) if status is not None and baseline is not None else None
@@ -75,7 +76,7 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
             "indicator_id": r.indicator_id, "goal": r.goal, "title": r.title, "unit": r.unit,
             "polarity": r.polarity, "owner": r.owner, "statistic": r.statistic, "tiltak": r.tiltak,
             "baseline_period": r.baseline_period, "baseline_value": baseline,
-            "baseline_agreed": pd.notna(r.baseline_value), "baseline_series_value": base_series,
+            "baseline_agreed": bool(agreed), "baseline_series_value": base_series,
             "target_value": r.target_value, "target_period": r.target_period,
             "status_period": last.get("period"), "status_value": status,
             "status_low": last.get("ci_low"), "status_high": last.get("ci_high"), "status_method": last.get("ci_method"),
@@ -127,3 +128,99 @@ def revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                r.old_value AS "Gammel verdi", r.new_value AS "Ny verdi", l.file_name AS "Fra fil"
         FROM revisions r LEFT JOIN areas a USING (area_code) LEFT JOIN loads l ON l.load_id = r.new_load_id
         ORDER BY r.revised_at DESC, 1, 2, 3, 4""").df()
+
+
+def indicator_meta(con: duckdb.DuckDBPyConnection, indicator_id: str) -> dict:
+    rows = con.execute("SELECT * FROM indicators WHERE indicator_id = ?", [indicator_id]).df()
+    return rows.iloc[0].to_dict() if len(rows) else {}
+
+
+def indicator_series(con: duckdb.DuckDBPyConnection, indicator_id: str, areas: list[str],
+                     groups: list[str] | None = None) -> pd.DataFrame:
+    """Scorecard rows for one indicator in several areas (and kjønn groups), in the 0-punkt's
+    kind of period, oldest first."""
+    meta = indicator_meta(con, indicator_id)
+    if not meta:
+        return pd.DataFrame()
+    kind = parse_period(meta["baseline_period"]).kind
+    groups = groups or [meta["gender"]]
+    return con.execute(f"""
+        SELECT * FROM mart_scorecard WHERE indicator_id = ? AND period_type = ?
+          AND area_code IN ({",".join("?" * len(areas))}) AND grp IN ({",".join("?" * len(groups))})
+        ORDER BY area_code, grp, year_start, year_end""", [indicator_id, kind, *areas, *groups]).df()
+
+
+def periods(con: duckdb.DuckDBPyConnection, indicator_id: str) -> list[str]:
+    meta = indicator_meta(con, indicator_id)
+    if not meta:
+        return []
+    kind = parse_period(meta["baseline_period"]).kind
+    return [r[0] for r in con.execute("""SELECT DISTINCT period, year_start, year_end FROM mart_scorecard
+        WHERE indicator_id = ? AND period_type = ? ORDER BY year_start DESC, year_end DESC""", [indicator_id, kind]).fetchall()]
+
+
+def parent_areas(con: duckdb.DuckDBPyConnection, area_code: str) -> list[tuple[str, str]]:
+    """The chain above an area: bydel → kommune → fylke → landet (code, name)."""
+    out = []
+    code = area_code
+    for _ in range(4):
+        row = con.execute("SELECT parent_code FROM areas WHERE area_code = ?", [code]).fetchone()
+        if not row or not row[0]:
+            break
+        code = row[0]
+        name = con.execute("SELECT area_name FROM areas WHERE area_code = ?", [code]).fetchone()
+        out.append((code, name[0] if name else code))
+    if not out or out[-1][0] != "0":
+        out.append(("0", "Hele landet"))
+    return out
+
+
+def compare_areas(con: duckdb.DuckDBPyConnection, indicator_id: str, period: str, kommune: str,
+                  level: str = "bydel") -> tuple[pd.DataFrame, dict | None]:
+    """Bydeler of a kommune (or kommuner with data, level='kommune') for one period, each
+    compared with the kommune's value; returns (rows, kommune row)."""
+    from oppvekst.stats import Interval
+    from oppvekst.verdicts import benchmark_verdict
+
+    meta = indicator_meta(con, indicator_id)
+    if not meta:
+        return pd.DataFrame(), None
+    base = con.execute("""SELECT * FROM mart_scorecard WHERE indicator_id = ? AND period = ? AND grp = ?""",
+                       [indicator_id, period, meta["gender"]]).df()
+    ref = base[base["area_code"] == kommune]
+    ref_row = ref.iloc[0].to_dict() if len(ref) else None
+    if level == "bydel":
+        rows = base[(base["area_level"] == "bydel") & base["area_code"].str.startswith(kommune)].copy()
+    else:
+        rows = base[base["area_level"] == "kommune"].copy()
+    ref_val = ref_row["value"] if ref_row and ref_row.get("shown") else None
+    verdicts = []
+    for r in rows.itertuples():
+        ci = Interval(r.ci_low, r.ci_high, r.ci_method, 0.95) if pd.notna(r.ci_low) else None
+        verdicts.append(benchmark_verdict(ci, ref_val, meta["polarity"], "kommunen"))
+    rows["vs_ref"] = [v.text for v in verdicts]
+    rows["vs_ref_symbol"] = [v.symbol for v in verdicts]
+    rows["vs_ref_colour"] = [v.colour for v in verdicts]
+    return rows.sort_values("value", ascending=meta["polarity"] != "higher_is_better", na_position="last"), ref_row
+
+
+def profile(con: duckdb.DuckDBPyConnection, bydel: str) -> pd.DataFrame:
+    """All indicators for one bydel against its kommune (latest period of each indicator)."""
+    kommune = bydel[:4]
+    mk_b, mk_k = malekart(con, bydel), malekart(con, kommune)
+    out = []
+    for b, k in zip(mk_b.itertuples(), mk_k.itertuples()):
+        rows, ref = (compare_areas(con, b.indicator_id, b.status_period, kommune)
+                     if isinstance(b.status_period, str) else (pd.DataFrame(), None))
+        mine = rows[rows["area_code"] == bydel] if len(rows) else rows
+        out.append({"indicator_id": b.indicator_id, "goal": b.goal, "title": b.title, "unit": b.unit,
+                    "period": b.status_period, "value": b.status_value, "low": b.status_low, "high": b.status_high,
+                    "shown": b.status_shown, "reason": b.status_reason,
+                    "kommune_value": ref["value"] if ref and ref.get("shown") else None,
+                    "verdict": mine["vs_ref"].iloc[0] if len(mine) else "kan ikke sammenlignes",
+                    "symbol": mine["vs_ref_symbol"].iloc[0] if len(mine) else "?"})
+    return pd.DataFrame(out)
+
+
+def owners(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT owner FROM indicators ORDER BY owner").fetchall()]

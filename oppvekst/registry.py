@@ -196,5 +196,6 @@ def registry_frame(reg: Registry):
             "target_value": i.target.value if i.target else None, "target_period": i.target.period if i.target else None,
             "owner": i.owner, "min_n": i.min_n, "description": i.description, "source_url": i.source_url,
             "tiltak": "; ".join(i.tiltak), "pooled": i.pooled,
+            "plan_area": reg.default_area,  # the agreed 0-punkt value belongs to the plan's own area
         })
     return pd.DataFrame(rows)

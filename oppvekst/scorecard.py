@@ -70,7 +70,7 @@ def compute_scorecard(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Data
                 continue
             series_base = _num(base_row["value"]) if base_ok else None
             # the 0-punkt agreed in the plan stays the 0-punkt even if the source revised it
-            agreed = _num(meta["baseline_value"])
+            agreed = _num(meta["baseline_value"]) if area == meta.get("plan_area") and grp == meta["gender"] else None
             bval = agreed if agreed is not None else series_base
             base_ok = base_ok or agreed is not None
             rec["baseline_value"], rec["baseline_series_value"] = bval, series_base

@@ -80,3 +80,45 @@ def verdict_legend() -> None:
                "▲ sikker forbedring · ● ingen sikker endring · ▼ sikker forverring · ? kan ikke testes "
                "(kilden oppgir ikke antall svar). [95 % KI] er 95 prosent konfidensintervall. "
                "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. Se «Slik regner vi» på Datagrunnlag.")
+
+
+def indicator_picker(con, key: str = "indikator") -> dict:
+    """Indicator, kept in the URL (?indikator=ung_depr)."""
+    ind = queries.indicators(con)
+    if ind.empty:
+        st.info("Registeret har ingen gyldige indikatorer. Se Datagrunnlag og README («Legge til en indikator»).")
+        st.stop()
+    ids = ind["indicator_id"].tolist()
+    titles = dict(zip(ind["indicator_id"], ind["title"]))
+    wanted = st.query_params.get(key)
+    chosen = st.selectbox("Indikator", ids, index=ids.index(wanted) if wanted in ids else 0,
+                          format_func=titles.get, key=f"pick_{key}")
+    st.query_params[key] = chosen
+    return queries.indicator_meta(con, chosen)
+
+
+def period_picker(con, indicator_id: str, key: str = "periode") -> str | None:
+    periods = queries.periods(con, indicator_id)
+    if not periods:
+        return None
+    wanted = st.query_params.get(key)
+    chosen = st.selectbox("Periode", periods, index=periods.index(wanted) if wanted in periods else 0, key=f"pick_{key}")
+    st.query_params[key] = chosen
+    return chosen
+
+
+def downloads(df, name: str, title: str = "") -> None:
+    from oppvekst.export import to_csv, to_excel
+
+    c1, c2 = st.columns(2)
+    c1.download_button("Last ned CSV", to_csv(df), file_name=f"{name}.csv", mime="text/csv")
+    c2.download_button("Last ned Excel", to_excel({"Tall": df}, title=title, note=sample_note()),
+                       file_name=f"{name}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def sample_note() -> str:
+    try:
+        return SAMPLE_LABEL if queries.database_info(connection()).get("dataset") == "sample" else ""
+    except Exception:  # noqa: BLE001 - the note is a courtesy
+        return ""

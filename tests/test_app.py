@@ -95,3 +95,73 @@ def test_datagrunnlag_page(monkeypatch, sample_db):
     assert any("Med verdi" in f.columns and len(f) > 0 for f in frames)
     assert any("Gammel verdi" in f.columns and len(f) > 0 for f in frames)  # the June revision
     assert any("Slik regner vi" in s.value for s in at.subheader)
+
+
+def run_page(monkeypatch, db, page, query=None):
+    monkeypatch.setenv("OPPVEKST_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_indikator_page_numbers_equal_the_mart(monkeypatch, sample_db):
+    at = run_page(monkeypatch, sample_db, "pages/indikator.py", {"omrade": "460103", "indikator": "eu_mobbing_10"})
+    assert at.title[0].value == "Indikator"
+    table = at.dataframe[0].value
+    con = duckdb.connect(str(sample_db), read_only=True)
+    v, period = con.execute("""SELECT value, period FROM mart_scorecard WHERE indicator_id='eu_mobbing_10' AND grp='alle'
+                               AND area_code='460103' ORDER BY year_end DESC LIMIT 1""").fetchone()
+    row = table[(table["Område"] == "Fana") & (table["Periode"] == period)]
+    assert row["Verdi"].iloc[0] == f"{v:.1f}".replace(".", ",") + "\u00a0prosent"
+    # turn on the kjønn breakdown: gutter and jenter rows appear
+    at.toggle[0].set_value(True).run()
+    assert not at.exception
+    assert {"gutter", "jenter"} <= set(at.dataframe[0].value["Gruppe"])
+    assert len(at.get("download_button")) == 2
+
+
+def test_indikator_page_with_no_data_for_area(monkeypatch, sample_db):
+    # Bamble has no Ungdata bydel values and no fravær: the page must say so, not crash
+    at = run_page(monkeypatch, sample_db, "pages/indikator.py", {"omrade": "4012", "indikator": "fravaer_bekymring_10"})
+    assert any("Ingen tall for Bamble" in i.value for i in at.info)
+
+
+def test_omrader_page_sorted_with_reference(monkeypatch, sample_db):
+    at = run_page(monkeypatch, sample_db, "pages/omrader.py", {"omrade": "4601", "indikator": "ung_trygg"})
+    table = at.dataframe[0].value
+    assert len(table) == 8 and set(table["Mot kommunen"]) <= {"▲ bedre", "● omtrent likt", "▼ dårligere", "? kan ikke sammenlignes"}
+    vals = [float(v.split("\u00a0")[0].replace(",", ".")) for v in table["Verdi"] if not v.startswith("vises")]
+    assert vals == sorted(vals, reverse=True)  # higher is better: best first
+    at.radio[0].set_value("kommune").run()
+    assert not at.exception and len(at.dataframe[0].value) == 4
+
+
+def test_omradeprofil_and_resultatavtaler(monkeypatch, sample_db):
+    at = run_page(monkeypatch, sample_db, "pages/omradeprofil.py", {"omrade": "460101"})
+    assert "skiller seg sikkert ut fra kommunen" in at.markdown[0].value or any(
+        "skiller seg sikkert ut" in m.value for m in at.markdown)
+    at = run_page(monkeypatch, sample_db, "pages/omradeprofil.py", {"omrade": "4601"})
+    assert any("Velg en bydel" in i.value for i in at.info)
+    at = run_page(monkeypatch, sample_db, "pages/resultatavtaler.py", {"omrade": "4601"})
+    text = table_text(at)
+    assert "Tiltak 5" in text and "0-punkt" in text
+    at.selectbox[0].select("Byrådsavdeling for helse og omsorg (BHO)").run()
+    assert not at.exception and "Hjemmebesøk" in table_text(at)
+
+
+@pytest.mark.parametrize("page", ["pages/malekart.py", "pages/indikator.py", "pages/omrader.py",
+                                  "pages/omradeprofil.py", "pages/resultatavtaler.py", "pages/datagrunnlag.py"])
+def test_every_page_survives_a_registry_error(monkeypatch, sample_db, tmp_path, page):
+    db = tmp_path / "bad.duckdb"
+    shutil.copy(sample_db, db)
+    bad = tmp_path / "indicators.yml"
+    bad.write_text("indicators:\n  - id: x\n    title: X\n", encoding="utf-8")
+    con = duckdb.connect(str(db))
+    build_marts(con, bad)
+    con.close()
+    at = run_page(monkeypatch, db, page, {"omrade": "460101"})
+    assert any("indicators.yml" in e.value for e in at.error)

@@ -76,12 +76,20 @@ def open_page(browser, url: str, width=1280, height=720):
     return page
 
 
+def settle(page) -> None:
+    """Wait for Streamlit to finish the rerun an interaction started."""
+    page.wait_for_timeout(700)
+    page.wait_for_selector('[data-testid="stApp"] [data-test-script-state="notRunning"], '
+                           '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=90_000)
+
+
 def shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-NAV = ["Målekart", "Datagrunnlag"]
+NAV = ["Målekart", "Indikator", "Områder", "Områdeprofil", "Resultatavtaler", "Datagrunnlag"]
 
 
 def nav_items(page) -> list[str]:
@@ -114,3 +122,58 @@ def test_deep_link_opens_page_with_area_and_navigation(server, browser):
     assert [i.split("\n")[-1] for i in nav_items(page)] == NAV
     # Målekart is the start page, so Streamlit shows its address as the root
     assert "omrade=460103" in page.url
+
+
+@pytest.mark.parametrize("path,heading", [
+    ("indikator?omrade=460103&indikator=ung_depr", "Indikator"),
+    ("omrader?omrade=4601&indikator=eu_mobbing_10&periode=2024-25", "Områder"),
+    ("omradeprofil?omrade=460108", "Områdeprofil"),
+    ("resultatavtaler?omrade=4601", "Resultatavtaler"),
+])
+def test_deep_link_to_every_page(server, browser, path, heading):
+    page = open_page(browser, f"{server}/{path}")
+    shot(page, heading.lower().replace("å", "a"))
+    assert page.get_by_role("heading", name=heading, exact=True).is_visible()
+    assert "Page not found" not in page.content()
+    assert [i.split("\n")[-1] for i in nav_items(page)] == NAV
+    for key_value in path.split("?")[1].split("&"):
+        assert key_value in page.url  # the view's choices stay in the address
+
+
+def test_leader_flow_resultatavtale(server, browser):
+    """A leader opens her resultatavtale, switches to her own owner, and downloads the Excel file."""
+    page = open_page(browser, f"{server}/resultatavtaler?omrade=4601")
+    page.locator('[data-testid="stSelectbox"]').first.locator("input").click()
+    page.get_by_role("option", name="Byrådsavdeling for helse og omsorg (BHO)").click()
+    settle(page)
+    assert page.get_by_text("Hjemmebesøk av helsesykepleier").first.is_visible()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Last ned som Excel").click()
+    path = dl.value.path()
+    import io
+
+    import openpyxl
+    ws = openpyxl.load_workbook(io.BytesIO(open(path, "rb").read())).worksheets[0]
+    assert ws["A2"].value == "Eksempeldata – ikke ekte tall"  # the label travels with the file
+    assert [c.value for c in ws[4]][:5] == ["Hva", "0-punkt", "Mål", "Status", "Forbedring"]
+    shot(page, "flow_leder")
+
+
+def test_politician_flow_print_view(server, browser):
+    """A politician opens the målekart on a projector and prints it: the sample label and the
+    verdict words are there in the print view."""
+    page = open_page(browser, f"{server}/?omrade=4601", 1280, 720)
+    page.emulate_media(media="print")
+    assert page.get_by_text("Eksempeldata – ikke ekte tall").is_visible()
+    assert page.get_by_text("Trenger oppmerksomhet").is_visible()
+    shot(page, "flow_politiker_print")
+
+
+def test_analyst_flow_bydel_comparison(server, browser):
+    """An analyst compares the bydeler and switches to kommuner."""
+    page = open_page(browser, f"{server}/omrader?omrade=4601&indikator=ung_trygg")
+    assert page.get_by_text("Fyllingsdalen").first.is_visible()
+    page.get_by_text("kommunene", exact=True).click()
+    settle(page)
+    assert page.get_by_text("Bærum").first.is_visible()
+    shot(page, "flow_analytiker")

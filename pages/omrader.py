@@ -1,0 +1,37 @@
+"""Områder: one indicator and period across the bydeler of a kommune (or across kommuner)."""
+import streamlit as st
+
+from oppvekst import formatting as fmt
+from oppvekst.charts import ranked_chart
+from oppvekst.presentation import compare_table
+from oppvekst.queries import compare_areas
+from pages._ui import area_picker, connection, downloads, header, indicator_picker, period_picker
+
+con = connection()
+header("Områder", con)
+c1, c2, c3 = st.columns([2, 1, 1])
+with c1:
+    meta = indicator_picker(con)
+with c2:
+    area, area_name = area_picker(con)
+with c3:
+    period = period_picker(con, meta["indicator_id"])
+level = st.radio("Sammenlign", ["bydel", "kommune"], horizontal=True,
+                 format_func={"bydel": "bydelene i kommunen", "kommune": "kommunene"}.get)
+kommune = area[:4]
+if period is None:
+    st.info("Ingen perioder med data for denne indikatoren.")
+    st.stop()
+rows, ref = compare_areas(con, meta["indicator_id"], period, kommune if level == "bydel" else "0", level)
+ref_name = (ref or {}).get("area_name", "") if level == "bydel" else "Hele landet"
+if rows.empty:
+    st.info("Ingen bydeler med tall for dette valget. Velg en kommune med bydeler (Bergen, Oslo, Trondheim, Stavanger).")
+    st.stop()
+ref_value = ref["value"] if ref and ref.get("shown") else None
+st.markdown(f"**{meta['title']}, {period}.** Sortert fra best til dårligst. Merket er forskjellen fra "
+            f"{ref_name} ({fmt.value(ref_value, meta['unit'])}) når hele intervallet ligger på én side.")
+st.plotly_chart(ranked_chart(rows, ref_value, ref_name, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])),
+                width="stretch", config={"displaylogo": False})
+table = compare_table(rows, meta["unit"])
+st.dataframe(table, hide_index=True, width="stretch")
+downloads(table, f"{meta['indicator_id']}_{period}_{level}", f"{meta['title']}, {period}")
