@@ -34,7 +34,8 @@ test: $(VENV)/.dev-installed chromium
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev-installed
-	$(PY) bench/etl_bench.py
+	$(PY) bench/etl_bench.py --keep /tmp/oppvekst-bench
+	$(PY) bench/app_bench.py --db /tmp/oppvekst-bench/national.duckdb
 
 clean:
 	rm -rf $(VENV) $(DB) data/.oppvekst.duckdb.*

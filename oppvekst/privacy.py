@@ -10,6 +10,7 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import null_space
 
 Key = tuple
 
@@ -40,14 +41,11 @@ def recoverable(hidden: set, triangles: list[tuple[Key, list[Key], int]]) -> lis
                 A[i, col[m]] += coef
         if ecol is not None:
             A[i, len(hidden_list) + ecol] = -1.0
-    rank = np.linalg.matrix_rank(A)
-    out = []
-    for k in hidden_list:
-        e = np.zeros((1, A.shape[1]))
-        e[0, col[k]] = 1.0
-        if np.linalg.matrix_rank(np.vstack([A, e])) == rank:
-            out.append(k)
-    return out
+    # x_k is determined by A x = b exactly when every null-space vector of A is zero at k
+    null = null_space(A)
+    if null.size == 0:
+        return hidden_list
+    return [k for k in hidden_list if np.abs(null[col[k], :]).max() < 1e-9]
 
 
 def secondary_suppression(n: dict[Key, float], hidden: set, triangles: list[tuple[Key, list[Key], int]]) -> set:
@@ -71,6 +69,25 @@ def secondary_suppression(n: dict[Key, float], hidden: set, triangles: list[tupl
             return hidden
         hidden.add(min(candidates, key=lambda m: (n[m], str(m))))
     return hidden
+
+
+def _components(triangles: list) -> list[list]:
+    """Group triangles that share cells (union-find), so each group is solved on its own."""
+    parent: dict = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for t, ch, _ in triangles:
+        for c in ch:
+            parent[find(c)] = find(t)
+    groups: dict = defaultdict(list)
+    for tri in triangles:
+        groups[find(tri[0])].append(tri)
+    return list(groups.values())
 
 
 def apply(values: pd.DataFrame) -> pd.DataFrame:
@@ -105,11 +122,14 @@ def apply(values: pd.DataFrame) -> pd.DataFrame:
                 if (parent, grp) in idx:
                     kk = sorted({(b, grp) for b in kids if (b, grp) in idx})
                     tri.append(((parent, grp), kk, int(sum(extra.get(k, 0) for k in kk) > 0)))
-        if not tri:
-            continue
-        new = secondary_suppression(n, hid, tri) - hid
-        for k in new:
-            reason[idx[k]] = "skjult for å hindre tilbakeregning"
+        for comp_tri in _components(tri):  # triangles never join two kommuner: solve each alone
+            cells = {c for t, ch, _ in comp_tri for c in [t, *ch]}
+            comp_hidden = hid & cells
+            if not comp_hidden:
+                continue
+            new = secondary_suppression({c: n[c] for c in cells if c in n}, comp_hidden, comp_tri) - comp_hidden
+            for k in new:
+                reason[idx[k]] = "skjult for å hindre tilbakeregning"
     v["shown"] = reason == ""
     v["hidden_reason"] = reason.where(reason != "", None)
     return v
