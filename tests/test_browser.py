@@ -100,16 +100,16 @@ def test_first_request_is_a_deep_link_and_gets_the_apps_navigation(server, brows
     """Runs first against a fresh server: Streamlit's automatic pages/ mode must not win."""
     page = open_page(browser, server + "/datagrunnlag")
     shot(page, "datagrunnlag")
-    assert page.get_by_role("heading", name="Datagrunnlag").is_visible()
+    playwright.expect(page.get_by_role("heading", name="Datagrunnlag")).to_be_visible(timeout=60_000)
     assert [i.split("\n")[-1] for i in nav_items(page)] == NAV
 
 
 def test_make_run_shows_the_malekart(server, browser):
     page = open_page(browser, server + "/")
     shot(page, "malekart")
-    assert page.get_by_role("heading", name="Målekart").is_visible()
-    assert page.get_by_text("Eksempeldata – ikke ekte tall").is_visible()
-    assert page.get_by_text("Mål 1: Barn og unge opplever inkludering").is_visible()
+    playwright.expect(page.get_by_role("heading", name="Målekart")).to_be_visible(timeout=60_000)
+    playwright.expect(page.get_by_text("Eksempeldata – ikke ekte tall")).to_be_visible(timeout=60_000)
+    playwright.expect(page.get_by_text("Mål 1: Barn og unge opplever inkludering")).to_be_visible(timeout=60_000)
     assert "omrade=4601" in page.url
 
 
@@ -117,7 +117,7 @@ def test_deep_link_opens_page_with_area_and_navigation(server, browser):
     page = open_page(browser, server + "/malekart?omrade=460103")
     assert "Page not found" not in page.content()
     shot(page, "malekart_fana")
-    assert page.get_by_role("heading", name="Målekart").is_visible()
+    playwright.expect(page.get_by_role("heading", name="Målekart")).to_be_visible(timeout=60_000)
     assert "Fana (bydel)" in page.locator('[data-testid="stSelectbox"] input').input_value()
     assert [i.split("\n")[-1] for i in nav_items(page)] == NAV
     # Målekart is the start page, so Streamlit shows its address as the root
@@ -133,7 +133,7 @@ def test_deep_link_opens_page_with_area_and_navigation(server, browser):
 def test_deep_link_to_every_page(server, browser, path, heading):
     page = open_page(browser, f"{server}/{path}")
     shot(page, heading.lower().replace("å", "a"))
-    assert page.get_by_role("heading", name=heading, exact=True).is_visible()
+    playwright.expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=60_000)
     assert "Page not found" not in page.content()
     assert [i.split("\n")[-1] for i in nav_items(page)] == NAV
     for key_value in path.split("?")[1].split("&"):
@@ -146,7 +146,7 @@ def test_leader_flow_resultatavtale(server, browser):
     page.locator('[data-testid="stSelectbox"]').first.locator("input").click()
     page.get_by_role("option", name="Byrådsavdeling for helse og omsorg (BHO)").click()
     settle(page)
-    assert page.get_by_text("Hjemmebesøk av helsesykepleier").first.is_visible()
+    playwright.expect(page.get_by_text("Hjemmebesøk av helsesykepleier").first).to_be_visible(timeout=60_000)
     with page.expect_download() as dl:
         page.get_by_role("button", name="Last ned som Excel").click()
     path = dl.value.path()
@@ -164,16 +164,16 @@ def test_politician_flow_print_view(server, browser):
     verdict words are there in the print view."""
     page = open_page(browser, f"{server}/?omrade=4601", 1280, 720)
     page.emulate_media(media="print")
-    assert page.get_by_text("Eksempeldata – ikke ekte tall").is_visible()
-    assert page.get_by_text("Trenger oppmerksomhet").is_visible()
+    playwright.expect(page.get_by_text("Eksempeldata – ikke ekte tall")).to_be_visible(timeout=60_000)
+    playwright.expect(page.get_by_text("Trenger oppmerksomhet")).to_be_visible(timeout=60_000)
     shot(page, "flow_politiker_print")
 
 
 def test_analyst_flow_bydel_comparison(server, browser):
     """An analyst compares the bydeler and switches to kommuner."""
     page = open_page(browser, f"{server}/omrader?omrade=4601&indikator=ung_trygg")
-    assert page.get_by_text("Fyllingsdalen").first.is_visible()
+    playwright.expect(page.get_by_text("Fyllingsdalen").first).to_be_visible(timeout=60_000)
     page.get_by_text("kommunene", exact=True).click()
     settle(page)
-    assert page.get_by_text("Bærum").first.is_visible()
+    playwright.expect(page.get_by_text("Bærum").first).to_be_visible(timeout=60_000)
     shot(page, "flow_analytiker")
