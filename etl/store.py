@@ -118,6 +118,12 @@ def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, pr
     if problems:
         raise InputError(problems)
     result = LoadResult(db=target)
+    wal = Path(str(target) + ".wal")
+    if wal.exists():
+        raise InputError([Problem(str(target), "", f"{wal.name} exists: the database was written outside "
+                                  "'python -m etl' and not closed cleanly, so a copy would lose those changes",
+                                  f"Run: python -c \"import duckdb; duckdb.connect('{target}').execute('CHECKPOINT')\" "
+                                  f"(or delete {wal.name} if you do not need those changes), then load again.")])
     with _writer_lock(target):
         tmp = target.with_name(f".{target.name}.build-{os.getpid()}")
         tmp.unlink(missing_ok=True)

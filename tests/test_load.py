@@ -167,3 +167,12 @@ def test_load_while_a_reader_holds_the_database(db, tmp_path):
 def test_missing_file_is_reported(db):
     r = run_etl("load", "/no/such/file.csv", "--db", str(db))
     assert r.returncode == 2 and "no such file" in r.stderr and not db.exists()
+
+
+def test_stale_wal_beside_the_database_is_refused(db, tmp_path):
+    assert run_etl("load", str(REAL / "ssb_statbank_web_11616.csv"), "--db", str(db)).returncode == 0
+    before = sha(db)
+    (tmp_path / (db.name + ".wal")).write_bytes(b"junk")
+    r = run_etl("load", str(REAL / "udir_statistikkbanken_elevundersokelsen_mobbing_vgo.csv"), "--db", str(db))
+    assert r.returncode == 1 and ".wal exists" in r.stderr and "CHECKPOINT" in r.stderr and "Traceback" not in r.stderr
+    assert sha(db) == before
