@@ -12,15 +12,21 @@ def _na(v) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
 
 
+def ci_text(low, high, unit: str) -> str:
+    """'[5,4–10,7]' with the unit's decimals, or '' without an interval."""
+    if _na(low) or _na(high):
+        return ""
+    d = fmt.DECIMALS.get(unit, 1)
+    return f"[{fmt.number(low, d)}–{fmt.number(high, d)}]"
+
+
 def status_text(r) -> str:
     if _na(r.status_period):
         return "ingen data – last inn et uttrekk"
     if not r.status_shown or _na(r.status_value):
         return f"vises ikke: {r.status_reason or 'mangler'} ({r.status_period})"
-    ci = ""
-    if not _na(r.status_low):
-        ci = f" [{fmt.number(r.status_low, fmt.DECIMALS.get(r.unit, 1))}–{fmt.number(r.status_high, fmt.DECIMALS.get(r.unit, 1))}]"
-    return f"{fmt.value(r.status_value, r.unit)}{ci} ({r.status_period})"
+    ci = ci_text(r.status_low, r.status_high, r.unit)
+    return f"{fmt.value(r.status_value, r.unit)}{' ' + ci if ci else ''} ({r.status_period})"
 
 
 def baseline_text(r) -> str:
@@ -53,14 +59,21 @@ def verdict_text(symbol, text) -> str:
     return "–" if _na(text) else f"{symbol} {text}"
 
 
-def malekart_table(mk: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
+def four_numbers(mk: pd.DataFrame, status_label: str = "Status") -> dict:
+    """The plans' layout: Hva · 0-punkt · Mål · Status · Forbedring · mot mål."""
+    return {
         "Hva": mk["title"],
         "0-punkt": [baseline_text(r) for r in mk.itertuples()],
         "Mål": [target_text(r) for r in mk.itertuples()],
-        "Status [95 % KI]": [status_text(r) for r in mk.itertuples()],
+        status_label: [status_text(r) for r in mk.itertuples()],
         "Forbedring": [improvement_text(r) for r in mk.itertuples()],
         "Mot mål": [verdict_text(r.target_symbol, r.target_verdict) for r in mk.itertuples()],
+    }
+
+
+def malekart_table(mk: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        **four_numbers(mk, "Status [95 % KI]"),
         "Mot landet": [verdict_text(r.benchmark_symbol, r.benchmark_verdict) for r in mk.itertuples()],
         "Utvikling": [sparkline(t) for t in mk["trend"]],
     })
@@ -139,8 +152,7 @@ def series_table(series: pd.DataFrame, names: dict, unit: str) -> pd.DataFrame:
         "Periode": series["period"],
         "Verdi": [fmt.value(v, unit) if s else f"vises ikke: {r}" for v, s, r in
                   zip(series["value"], series["shown"], series["hidden_reason"])],
-        "95 % KI": ["" if _na(lo) else f"{fmt.number(lo, fmt.DECIMALS.get(unit, 1))}–{fmt.number(hi, fmt.DECIMALS.get(unit, 1))}"
-                    for lo, hi in zip(series["ci_low"], series["ci_high"])],
+        "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(series["ci_low"], series["ci_high"])],
         "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in series["n"]],
         "Endring fra 0-punkt": [verdict_text(s, t) for s, t in zip(series["change_symbol"], series["change_verdict"])],
         "Mot landet": [verdict_text(s, t) for s, t in zip(series["benchmark_symbol"], series["benchmark_verdict"])],
@@ -152,8 +164,7 @@ def compare_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
         "Område": rows["area_name"],
         "Verdi": [fmt.value(v, unit) if s else f"vises ikke: {r}" for v, s, r in
                   zip(rows["value"], rows["shown"], rows["hidden_reason"])],
-        "95 % KI": ["" if _na(lo) else f"{fmt.number(lo, fmt.DECIMALS.get(unit, 1))}–{fmt.number(hi, fmt.DECIMALS.get(unit, 1))}"
-                    for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+        "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
         "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in rows["n"]],
         "Mot kommunen": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
         "Grunnlag": [("aggregert fra skoler" if o == "aggregert fra skoler" else "publisert") for o in rows["origin"]],
@@ -166,8 +177,7 @@ def profile_table(prof: pd.DataFrame) -> pd.DataFrame:
         "Periode": prof["period"].fillna("–"),
         "Bydelen [95 % KI]": [
             (f"vises ikke: {r.reason}" if not r.shown else
-             f"{fmt.value(r.value, r.unit)}" + ("" if _na(r.low) else
-                                                 f" [{fmt.number(r.low, fmt.DECIMALS.get(r.unit, 1))}–{fmt.number(r.high, fmt.DECIMALS.get(r.unit, 1))}]"))
+             f"{fmt.value(r.value, r.unit)} {ci_text(r.low, r.high, r.unit)}".strip())
             if not _na(r.period) else "ingen data" for r in prof.itertuples()],
         "Kommunen": [fmt.value(v, u) for v, u in zip(prof["kommune_value"], prof["unit"])],
         "Mot kommunen": [verdict_text(s, t) for s, t in zip(prof["symbol"], prof["verdict"])],
@@ -176,12 +186,4 @@ def profile_table(prof: pd.DataFrame) -> pd.DataFrame:
 
 def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:
     """The resultatavtale layout: Hva · 0-punkt · Mål · Status · Forbedring, plus verdicts and tiltak."""
-    return pd.DataFrame({
-        "Hva": mk["title"],
-        "0-punkt": [baseline_text(r) for r in mk.itertuples()],
-        "Mål": [target_text(r) for r in mk.itertuples()],
-        "Status": [status_text(r) for r in mk.itertuples()],
-        "Forbedring": [improvement_text(r) for r in mk.itertuples()],
-        "Mot mål": [verdict_text(r.target_symbol, r.target_verdict) for r in mk.itertuples()],
-        "Tiltak": mk["tiltak"].fillna("").replace("", "–"),
-    })
+    return pd.DataFrame({**four_numbers(mk), "Tiltak": mk["tiltak"].fillna("").replace("", "–")})

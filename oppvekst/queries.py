@@ -34,15 +34,6 @@ def areas_with_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ORDER BY kommune_code, m.area_level DESC, a.area_name""").df()
 
 
-def series(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str | None = None) -> pd.DataFrame:
-    q = "SELECT * FROM mart_indicator_values WHERE area_code = ?"
-    params = [area_code]
-    if indicator_id:
-        q += " AND indicator_id = ?"
-        params.append(indicator_id)
-    return con.execute(q + " ORDER BY indicator_id, year_start, year_end, period", params).df()
-
-
 def scorecard(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str | None = None) -> pd.DataFrame:
     q = "SELECT * FROM mart_scorecard WHERE area_code = ?"
     params = [area_code]
