@@ -63,3 +63,33 @@ def ranked_chart(rows: pd.DataFrame, ref_value: float | None, ref_name: str, uni
                       xaxis_title=unit_label, plot_bgcolor="white", yaxis=dict(autorange="reversed"))
     fig.update_xaxes(gridcolor="#E5E5E5")
     return fig
+
+
+RULE_TEXT = {"outside": "utenfor kontrollgrensene", "trend": "7 på rad stiger/synker",
+             "two_of_three": "2 av 3 utenfor 2σ", "shift": "7 på rad på samme side av midtlinjen"}
+VARIATION_TEXT = {"improvement": "▲ spesiell variasjon – forbedring", "concern": "▼ spesiell variasjon – bekymring",
+                  "neutral special cause": "◆ spesiell variasjon", "common cause": "● vanlig variasjon"}
+ASSURANCE_TEXT = {"consistently passes": "✔ når målet hver gang", "consistently fails": "✖ når ikke målet",
+                  "may or may not hit": "● kan nå målet eller ikke", None: "– ingen mål"}
+
+
+def spc_chart(periods: list[str], values: list[float], result, unit_label: str, target=None) -> go.Figure:
+    """XmR chart: values, centre line, control limits, special-cause points marked with a
+    symbol (not colour alone)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=periods, y=values, mode="lines+markers", name="Verdi", line=dict(color="#4D4D4D")))
+    special = [i for i, f in enumerate(result.special) if f]
+    if special:
+        fig.add_trace(go.Scatter(x=[periods[i] for i in special], y=[values[i] for i in special], mode="markers",
+                                 name="Spesiell variasjon", marker=dict(symbol="diamond", size=12, color="#B35806"),
+                                 customdata=[", ".join(RULE_TEXT[r] for r in result.special[i]) for i in special],
+                                 hovertemplate="%{x}: %{y:.2f} – %{customdata}<extra></extra>"))
+    for y, name, dash in ((result.centre, "Midtlinje", "solid"), (result.upper, "Øvre kontrollgrense", "dash"),
+                          (result.lower, "Nedre kontrollgrense", "dash")):
+        fig.add_hline(y=y, line_dash=dash, line_color="#005AB5", annotation_text=name, annotation_position="right")
+    if target is not None:
+        fig.add_hline(y=target, line_dash="dot", line_color="#1A7F37", annotation_text="Mål", annotation_position="left")
+    fig.update_layout(font=FONT, separators=", ", height=380, margin=dict(l=10, r=170, t=30, b=10),
+                      yaxis_title=unit_label, plot_bgcolor="white", legend=dict(orientation="h", y=-0.2))
+    fig.update_yaxes(gridcolor="#E5E5E5")
+    return fig

@@ -215,3 +215,11 @@ def profile(con: duckdb.DuckDBPyConnection, bydel: str) -> pd.DataFrame:
 
 def owners(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT owner FROM indicators ORDER BY owner").fetchall()]
+
+
+def monthly(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str) -> pd.DataFrame:
+    """Monthly values (e.g. fravær from the template), shown ones only, oldest first."""
+    return con.execute("""
+        SELECT s.period, s.value, s.n FROM mart_scorecard s JOIN indicators i USING (indicator_id)
+        WHERE s.indicator_id = ? AND s.area_code = ? AND s.period_type = 'month' AND s.grp = i.gender AND s.shown
+        ORDER BY s.period""", [indicator_id, area_code]).df()

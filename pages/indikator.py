@@ -3,9 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from oppvekst import formatting as fmt
-from oppvekst.charts import series_chart
+from oppvekst.charts import ASSURANCE_TEXT, VARIATION_TEXT, series_chart, spc_chart
 from oppvekst.presentation import series_table
-from oppvekst.queries import indicator_series, malekart, parent_areas
+from oppvekst.queries import indicator_series, malekart, monthly, parent_areas
+from oppvekst.stats import spc
 from pages._ui import area_picker, connection, downloads, header, indicator_picker
 
 con = connection()
@@ -44,6 +45,21 @@ st.plotly_chart(series_chart(series, meta, names, fmt.UNIT_WORD.get(meta["unit"]
                 width="stretch", config={"displaylogo": False, "locale": "no"})
 st.caption("Skyggen er 95 prosent konfidensintervall. Stiplet grønn linje: målet fram til målåret. "
            "Punkter som er skjult av personvernhensyn vises ikke.")
+
+months = monthly(con, meta["indicator_id"], area)
+if len(months) >= 2:
+    st.subheader("Måned for måned: styringsdiagram")
+    target = meta["target_value"] if pd.notna(meta["target_value"]) else None
+    result = spc(list(months["value"]), target=target, polarity=meta["polarity"])
+    st.markdown(f"**Siste måned ({months['period'].iloc[-1]}):** {VARIATION_TEXT[result.variation]}. "
+                f"**Mot målet:** {ASSURANCE_TEXT[result.assurance]}."
+                + (" Kontrollgrensene er foreløpige (færre enn 12 måneder)." if result.trial_limits else ""))
+    st.plotly_chart(spc_chart(list(months["period"]), list(months["value"]), result,
+                              fmt.UNIT_WORD.get(meta["unit"], meta["unit"]), target),
+                    width="stretch", config={"displaylogo": False})
+    st.caption("XmR-diagram etter NHS «Making Data Count»: midtlinje og kontrollgrenser fra de første 12 månedene. "
+               "◆ markerer spesiell variasjon (punkt utenfor grensene, 7 på rad som stiger eller synker, "
+               "2 av 3 utenfor 2σ, 7 på rad på samme side).")
 
 st.subheader("Tallene")
 table = series_table(series, names, meta["unit"])

@@ -165,3 +165,33 @@ def test_every_page_survives_a_registry_error(monkeypatch, sample_db, tmp_path, 
     con.close()
     at = run_page(monkeypatch, db, page, {"omrade": "460101"})
     assert any("indicators.yml" in e.value for e in at.error)
+
+
+@pytest.fixture(scope="module")
+def all_suppressed_db(sample_db, tmp_path_factory):
+    db = tmp_path_factory.mktemp("supp") / "supp.duckdb"
+    shutil.copy(sample_db, db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE observations SET value = NULL, suppressed = TRUE, symbol = ':'")
+    build_marts(con)
+    con.close()
+    return db
+
+
+@pytest.mark.parametrize("page", ["pages/malekart.py", "pages/indikator.py", "pages/omrader.py",
+                                  "pages/omradeprofil.py", "pages/resultatavtaler.py", "pages/datagrunnlag.py"])
+def test_every_page_works_when_everything_is_suppressed(monkeypatch, all_suppressed_db, page):
+    at = run_page(monkeypatch, all_suppressed_db, page, {"omrade": "460101", "indikator": "ung_depr"})
+    text = table_text(at) + "\n".join(m.value for m in at.markdown) + "\n".join(i.value for i in at.info)
+    import re
+    assert not re.search(r"(?<![\d,])0,0\u00a0prosent", text)  # never shown as zero
+    if page == "pages/malekart.py":
+        assert "vises ikke: skjermet av kilden" in text
+
+
+def test_indikator_shows_control_chart_for_monthly_fravaer(monkeypatch, sample_db):
+    at = run_page(monkeypatch, sample_db, "pages/indikator.py", {"omrade": "460103", "indikator": "fravaer_bekymring_10"})
+    assert any("styringsdiagram" in s.value for s in at.subheader)
+    assert any("variasjon" in m.value and "Mot målet" in m.value for m in at.markdown)
+    at = run_page(monkeypatch, sample_db, "pages/indikator.py", {"omrade": "460103", "indikator": "ung_depr"})
+    assert not any("styringsdiagram" in s.value for s in at.subheader)  # no monthly data: no chart
