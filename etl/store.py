@@ -51,8 +51,10 @@ class LoadResult:
                          f"{f.new} new, {f.revised} revised, {f.unchanged} unchanged")
         by_src: dict[str, int] = {}
         for f in self.files:
-            by_src[f.source] = by_src.get(f.source, 0) + f.rows
-        lines.append("Rows per source: " + ", ".join(f"{k} {v}" for k, v in sorted(by_src.items())))
+            if not f.skipped:
+                by_src[f.source] = by_src.get(f.source, 0) + f.rows
+        if by_src:
+            lines.append("Rows per source: " + ", ".join(f"{k} {v}" for k, v in sorted(by_src.items())))
         lines.append(f"Database: {self.db}" + ("" if self.changed else " (unchanged)"))
         return "\n".join(lines)
 
@@ -82,10 +84,25 @@ def _writer_lock(target: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def parse_files(paths: list[Path], progress=None):
-    """Read and validate every file; raise one InputError listing every problem."""
+def loaded_hashes(target: Path) -> set[str]:
+    """sha256 of the files already loaded into the live database (read-only look)."""
+    if not target.exists():
+        return set()
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        return {r[0] for r in con.execute("SELECT sha256 FROM loads WHERE status = 'loaded'").fetchall()}
+    except duckdb.CatalogException:
+        return set()
+    finally:
+        con.close()
+
+
+def parse_files(paths: list[Path], progress=None, skip: set[str] = frozenset()):
+    """Read and validate every file not already loaded (by sha256); raise one InputError
+    listing every problem. Returns (extracts, problems, names of skipped files)."""
     problems: list[Problem] = []
     extracts = []
+    skipped = []
     for p in paths:
         name = p.name
         try:
@@ -94,6 +111,11 @@ def parse_files(paths: list[Path], progress=None):
             problems.append(Problem(str(p), "", f"cannot be read ({e.strerror})", "Check the path and permissions."))
             continue
         sha = hashlib.sha256(raw).hexdigest()
+        if sha in skip:
+            skipped.append(FileResult(name, sha, "", "", 0, 0, skipped=True))
+            if progress:
+                progress.update(1)
+            continue
         try:
             ex = read_file(raw, name)
         except InputError as e:
@@ -103,21 +125,23 @@ def parse_files(paths: list[Path], progress=None):
             if progress:
                 progress.update(1)
         extracts.append((name, sha, ex))
-    return extracts, problems
+    return extracts, problems, skipped
 
 
 def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, progress=None,
          post_build=None) -> LoadResult:
     target = db_path(db)
     paths = [Path(p) for p in paths]
-    extracts, problems = parse_files(paths, progress)
+    extracts, problems, skipped = parse_files(paths, progress, loaded_hashes(target))
     obs = schools = None
     if extracts:
         obs, schools, hp = harmonize([(name, ex.rows) for name, _, ex in extracts])
         problems.extend(hp)
     if problems:
         raise InputError(problems)
-    result = LoadResult(db=target)
+    result = LoadResult(db=target, files=list(skipped))
+    if not extracts:  # everything already loaded: nothing to build, the file stays as it is
+        return result
     wal = Path(str(target) + ".wal")
     if wal.exists():
         raise InputError([Problem(str(target), "", f"{wal.name} exists: the database was written outside "
