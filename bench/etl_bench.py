@@ -32,6 +32,7 @@ def floor(files: list[Path], db: Path) -> tuple[float, int]:
     """DuckDB alone: the same bytes into tables. DuckDB cannot read UTF-16 without BOM,
     Windows-1252 or XLSX here, so those are decoded/re-encoded in Python first (counted in the
     floor); we only tell DuckDB the delimiter and how many title lines to skip."""
+    db.unlink(missing_ok=True)
     con = duckdb.connect(str(db))
     t0 = time.perf_counter()
     rows = 0
@@ -82,6 +83,7 @@ def main() -> int:
     else:
         files = generate(work / "extracts", "national")
     gen_s = time.perf_counter() - t0
+    print(f"generate: {gen_s:.1f} s", flush=True)
     base = [f for f in files if "revisjon" not in str(f)]
     size_mb = sum(f.stat().st_size for f in base) / 1e6
     db = work / "national.duckdb"
@@ -89,6 +91,7 @@ def main() -> int:
     t0 = time.perf_counter()
     result = load(base, db)
     load_s = time.perf_counter() - t0
+    print(f"load: {load_s:.1f} s for {sum(f.rows for f in result.files)} rows", flush=True)
     t0 = time.perf_counter()
     con = duckdb.connect(str(db))
     from oppvekst.marts import build_marts
@@ -97,6 +100,7 @@ def main() -> int:
     con.execute("CHECKPOINT")
     con.close()
     marts_s = time.perf_counter() - t0
+    print(f"marts: {marts_s:.1f} s", flush=True)
     rows = sum(f.rows for f in result.files)
     t0 = time.perf_counter()
     load(base, db)  # idempotent reload

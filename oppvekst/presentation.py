@@ -156,7 +156,17 @@ def series_table(series: pd.DataFrame, names: dict, unit: str) -> pd.DataFrame:
         "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in series["n"]],
         "Endring fra 0-punkt": [verdict_text(s, t) for s, t in zip(series["change_symbol"], series["change_verdict"])],
         "Mot landet": [verdict_text(s, t) for s, t in zip(series["benchmark_symbol"], series["benchmark_verdict"])],
+        "Grunnlag": [origin_text(o, u, h) for o, u, h in zip(series["origin"], series["units_used"], series["units_hidden"])],
     })
+
+
+def origin_text(origin, used, hidden) -> str:
+    """'publisert', or for a value built from schools: how many schools it covers."""
+    if origin != "aggregert fra skoler":
+        return "publisert"
+    used, hidden = int(used or 0), int(hidden or 0)
+    text = f"aggregert fra {used} av {used + hidden} skoler"
+    return text + (" (resten skjermet eller mangler)" if hidden else "")
 
 
 def compare_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
@@ -167,7 +177,7 @@ def compare_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
         "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
         "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in rows["n"]],
         "Mot kommunen": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
-        "Grunnlag": [("aggregert fra skoler" if o == "aggregert fra skoler" else "publisert") for o in rows["origin"]],
+        "Grunnlag": [origin_text(o, u, h) for o, u, h in zip(rows["origin"], rows["units_used"], rows["units_hidden"])],
     })
 
 

@@ -39,3 +39,10 @@ def test_summary_and_attention():
     att = attention(mk)
     assert list(att["title"]) == ["B", "C"]  # worse-and-worsening first
     assert "dårligere enn landet og sikker forverring" in att.iloc[0]["Hvorfor"]
+
+
+def test_origin_text_reports_coverage():
+    from oppvekst.presentation import origin_text
+    assert origin_text("publisert", None, None) == "publisert"
+    assert origin_text("aggregert fra skoler", 3, 1) == "aggregert fra 3 av 4 skoler (resten skjermet eller mangler)"
+    assert origin_text("aggregert fra skoler", 2, 0) == "aggregert fra 2 av 2 skoler"
