@@ -44,4 +44,5 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def connect_readonly(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(db_path(path)), read_only=True)
+    # No replacement scans: a missing table must be an error, never a Python variable of that name
+    return duckdb.connect(str(db_path(path)), read_only=True, config={"python_enable_replacements": False})

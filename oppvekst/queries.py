@@ -10,10 +10,9 @@ DIRECTION = {"higher_is_better": 1.0, "lower_is_better": -1.0, "neutral": float(
 
 
 def database_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    try:
-        return dict(con.execute("SELECT key, value FROM database_info").fetchall())
-    except duckdb.CatalogException:
-        return {}
+    """Facts about the database ('dataset' = 'sample' for the bundled sample data)."""
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'database_info'").fetchone()[0]
+    return dict(con.execute("SELECT key, value FROM database_info").fetchall()) if exists else {}
 
 
 def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

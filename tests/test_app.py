@@ -195,3 +195,17 @@ def test_indikator_shows_control_chart_for_monthly_fravaer(monkeypatch, sample_d
     assert any("variasjon" in m.value and "Mot målet" in m.value for m in at.markdown)
     at = run_page(monkeypatch, sample_db, "pages/indikator.py", {"omrade": "460103", "indikator": "ung_depr"})
     assert not any("styringsdiagram" in s.value for s in at.subheader)  # no monthly data: no chart
+
+
+def test_pages_on_a_database_of_real_extracts(monkeypatch, tmp_path):
+    """Not sample data: no sample label, and pages say what to do when indicators have no data."""
+    from conftest import REAL
+    from etl.store import load
+
+    db = tmp_path / "real.duckdb"
+    load(sorted(REAL.iterdir()), db, post_build=build_marts)
+    for page in ("pages/malekart.py", "pages/datagrunnlag.py", "pages/indikator.py"):
+        at = run_page(monkeypatch, db, page)
+        assert not any("Eksempeldata" in w.value for w in at.warning)
+        if page != "pages/datagrunnlag.py":
+            assert any("Ingen indikatorer har data" in i.value or "Last inn" in i.value for i in at.info)
