@@ -169,14 +169,14 @@ def origin_text(origin, used, hidden) -> str:
     return text + (" (resten skjermet eller mangler)" if hidden else "")
 
 
-def compare_table(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+def compare_table(rows: pd.DataFrame, unit: str, ref_name: str = "kommunen") -> pd.DataFrame:
     return pd.DataFrame({
         "Område": rows["area_name"],
         "Verdi": [fmt.value(v, unit) if s else f"vises ikke: {r}" for v, s, r in
                   zip(rows["value"], rows["shown"], rows["hidden_reason"])],
         "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
         "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in rows["n"]],
-        "Mot kommunen": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
+        f"Mot {ref_name}": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
         "Grunnlag": [origin_text(o, u, h) for o, u, h in zip(rows["origin"], rows["units_used"], rows["units_hidden"])],
     })
 

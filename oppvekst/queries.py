@@ -167,8 +167,9 @@ def parent_areas(con: duckdb.DuckDBPyConnection, area_code: str) -> list[tuple[s
 
 def compare_areas(con: duckdb.DuckDBPyConnection, indicator_id: str, period: str, kommune: str,
                   level: str = "bydel") -> tuple[pd.DataFrame, dict | None]:
-    """Bydeler of a kommune (or kommuner with data, level='kommune') for one period, each
-    compared with the kommune's value; returns (rows, kommune row)."""
+    """Bydeler of a kommune, schools of a bydel (level='skole', ``kommune`` = the bydel) or
+    kommuner (level='kommune', reference landet) for one period, each compared with the
+    reference area's value; returns (rows, reference row)."""
     from oppvekst.stats import Interval
     from oppvekst.verdicts import benchmark_verdict
 
@@ -181,6 +182,10 @@ def compare_areas(con: duckdb.DuckDBPyConnection, indicator_id: str, period: str
     ref_row = ref.iloc[0].to_dict() if len(ref) else None
     if level == "bydel":
         rows = base[(base["area_level"] == "bydel") & base["area_code"].str.startswith(kommune)].copy()
+    elif level == "skole":  # the schools of a bydel (here ``kommune`` is the bydel's code)
+        kids = {r[0] for r in con.execute("SELECT area_code FROM areas WHERE parent_code = ? AND area_level = 'skole'",
+                                          [kommune]).fetchall()}
+        rows = base[base["area_code"].isin(kids)].copy()
     else:
         rows = base[base["area_level"] == "kommune"].copy()
     ref_val = ref_row["value"] if ref_row and ref_row.get("shown") else None

@@ -16,22 +16,25 @@ with c2:
     area, area_name = area_picker(con)
 with c3:
     period = period_picker(con, meta["indicator_id"])
-level = st.radio("Sammenlign", ["bydel", "kommune"], horizontal=True,
-                 format_func={"bydel": "bydelene i kommunen", "kommune": "kommunene"}.get)
-kommune = area[:4]
+levels = {"bydel": "bydelene i kommunen", "skole": "skolene i bydelen", "kommune": "kommunene"}
+level = st.radio("Sammenlign", list(levels), horizontal=True, format_func=levels.get)
 if period is None:
     st.info("Ingen perioder med data for denne indikatoren.")
     st.stop()
-rows, ref = compare_areas(con, meta["indicator_id"], period, kommune if level == "bydel" else "0", level)
-ref_name = (ref or {}).get("area_name", "") if level == "bydel" else "Hele landet"
+reference = {"bydel": area[:4], "skole": area, "kommune": "0"}[level]
+rows, ref = compare_areas(con, meta["indicator_id"], period, reference, level)
+ref_name = (ref or {}).get("area_name", "") if level != "kommune" else "Hele landet"
 if rows.empty:
-    st.info("Ingen bydeler med tall for dette valget. Velg en kommune med bydeler (Bergen, Oslo, Trondheim, Stavanger).")
+    st.info({"bydel": "Ingen bydeler med tall for dette valget. Velg en kommune med bydeler (Bergen, Oslo, Trondheim, Stavanger).",
+             "skole": "Ingen skoler med tall her. Velg en bydel (skolene kobles til bydeler i data/skole_bydel.csv) "
+                      "og en indikator fra Elevundersøkelsen eller fravær.",
+             "kommune": "Ingen kommuner med tall for dette valget."}[level])
     st.stop()
 ref_value = ref["value"] if ref and ref.get("shown") else None
 st.markdown(f"**{meta['title']}, {period}.** Sortert fra best til dårligst. Merket er forskjellen fra "
             f"{ref_name} ({fmt.value(ref_value, meta['unit'])}) når hele intervallet ligger på én side.")
 st.plotly_chart(ranked_chart(rows, ref_value, ref_name, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])),
                 width="stretch", config={"displaylogo": False})
-table = compare_table(rows, meta["unit"])
+table = compare_table(rows, meta["unit"], ref_name or "referansen")
 st.dataframe(table, hide_index=True, width="stretch")
 downloads(table, f"{meta['indicator_id']}_{period}_{level}", f"{meta['title']}, {period}")

@@ -133,7 +133,7 @@ def test_indikator_page_with_no_data_for_area(monkeypatch, sample_db):
 def test_omrader_page_sorted_with_reference(monkeypatch, sample_db):
     at = run_page(monkeypatch, sample_db, "pages/omrader.py", {"omrade": "4601", "indikator": "ung_trygg"})
     table = at.dataframe[0].value
-    assert len(table) == 8 and set(table["Mot kommunen"]) <= {"▲ bedre", "● omtrent likt", "▼ dårligere", "? kan ikke sammenlignes"}
+    assert len(table) == 8 and set(table["Mot Bergen"]) <= {"▲ bedre", "● omtrent likt", "▼ dårligere", "? kan ikke sammenlignes"}
     vals = [float(v.split("\u00a0")[0].replace(",", ".")) for v in table["Verdi"] if not v.startswith("vises")]
     assert vals == sorted(vals, reverse=True)  # higher is better: best first
     at.radio[0].set_value("kommune").run()
@@ -209,3 +209,13 @@ def test_pages_on_a_database_of_real_extracts(monkeypatch, tmp_path):
         assert not any("Eksempeldata" in w.value for w in at.warning)
         if page != "pages/datagrunnlag.py":
             assert any("Ingen indikatorer har data" in i.value or "Last inn" in i.value for i in at.info)
+
+
+def test_omrader_schools_of_a_bydel(monkeypatch, sample_db):
+    at = run_page(monkeypatch, sample_db, "pages/omrader.py", {"omrade": "460103", "indikator": "eu_mobbing_10"})
+    at.radio[0].set_value("skole").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["Område"]) == {"Fana skole (eksempel)", "Nesttun skole (eksempel)", "Skjold skole (eksempel)"}
+    at.selectbox[1].select("4601").run()  # a kommune has no schools of its own here: the page says what to do
+    assert any("Velg en bydel" in i.value for i in at.info)
