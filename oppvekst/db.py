@@ -45,4 +45,6 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
 
 def connect_readonly(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     # No replacement scans: a missing table must be an error, never a Python variable of that name
-    return duckdb.connect(str(db_path(path)), read_only=True, config={"python_enable_replacements": False})
+    con = duckdb.connect(str(db_path(path)), read_only=True)
+    con.execute("SET python_enable_replacements = false")
+    return con
