@@ -83,6 +83,25 @@ WHERE NOT EXISTS (SELECT 1 FROM sel WHERE sel.indicator_id = agg.indicator_id
 """
 
 
+POOLED = """
+-- Indicators with pool_years = k > 1: rolling windows of k consecutive annual values pooled from
+-- numerators and denominators (Σ value·n / Σ n), only where every year in the window is usable.
+INSERT INTO mart_indicator_values
+WITH ann AS (
+    SELECT m.*, i.pool_years FROM mart_indicator_values m JOIN indicators i USING (indicator_id)
+    WHERE i.pool_years > 1 AND m.period_type IN ('year', 'school_year')
+)
+SELECT e.indicator_id, e.area_code, any_value(a.area_level), any_value(a.area_name),
+       min(a.year_start) || '-' || max(a.year_end), 'pooled', min(a.year_start), max(a.year_end), e.grp,
+       sum(a.value * a.n) / sum(a.n), sum(a.n), NULL, false, '', 'sammenslått over år', count(*)::INTEGER, 0, e.area_code
+FROM ann e JOIN ann a
+  ON a.indicator_id = e.indicator_id AND a.area_code = e.area_code AND a.grp = e.grp AND a.period_type = e.period_type
+ AND a.year_start BETWEEN e.year_start - e.pool_years + 1 AND e.year_start
+GROUP BY e.indicator_id, e.area_code, e.grp, e.year_start, e.pool_years
+HAVING count(*) = e.pool_years AND bool_and(NOT a.suppressed AND a.value IS NOT NULL AND a.n IS NOT NULL)
+"""
+
+
 def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[str]:
     """Write the registry (or its problems) into the database. Returns the problems."""
     con.execute("CREATE OR REPLACE TABLE registry_problems (indicator VARCHAR, field VARCHAR, message VARCHAR, hint VARCHAR, line INTEGER)")
@@ -95,7 +114,7 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
         frame = pd.DataFrame(columns=["indicator_id", "title", "goal", "source", "measure", "grade", "gender", "breakdown",
                                       "unit", "statistic", "polarity", "baseline_period", "baseline_value", "target_value",
                                       "target_period", "owner", "min_n", "description", "source_url", "tiltak", "pooled",
-                                      "plan_area"])
+                                      "plan_area", "pool_years"])
         con.executemany("INSERT INTO registry_problems VALUES (?, ?, ?, ?, ?)",
                         [(p.indicator, p.field, p.message, p.hint, p.line) for p in problems])
     con.register("indicators_df", frame)
@@ -105,7 +124,8 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
         polarity::VARCHAR AS polarity, baseline_period::VARCHAR AS baseline_period, baseline_value::DOUBLE AS baseline_value,
         target_value::DOUBLE AS target_value, target_period::VARCHAR AS target_period, owner::VARCHAR AS owner,
         min_n::INTEGER AS min_n, description::VARCHAR AS description, source_url::VARCHAR AS source_url,
-        tiltak::VARCHAR AS tiltak, pooled::BOOLEAN AS pooled, plan_area::VARCHAR AS plan_area FROM indicators_df""")
+        tiltak::VARCHAR AS tiltak, pooled::BOOLEAN AS pooled, plan_area::VARCHAR AS plan_area,
+        pool_years::INTEGER AS pool_years FROM indicators_df""")
     con.unregister("indicators_df")
     return [str(p) for p in problems]
 
@@ -116,6 +136,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None) -> None:
     con.execute(STAGING)
     load_indicators(con, registry_path)
     con.execute(MART)
+    con.execute(POOLED)
     card = compute_scorecard(con.execute("SELECT * FROM mart_indicator_values").df(),
                              con.execute("SELECT * FROM indicators").df())
     con.register("card_df", card)

@@ -162,6 +162,8 @@ def series_table(series: pd.DataFrame, names: dict, unit: str) -> pd.DataFrame:
 
 def origin_text(origin, used, hidden) -> str:
     """'publisert', or for a value built from schools: how many schools it covers."""
+    if origin == "sammenslått over år":
+        return f"{int(used or 0)} år slått sammen (teller og nevner)"
     if origin != "aggregert fra skoler":
         return "publisert"
     used, hidden = int(used or 0), int(hidden or 0)

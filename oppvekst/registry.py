@@ -72,6 +72,7 @@ class Indicator(Strict):
     source_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
     tiltak: list[str] = []
     pooled: bool = False  # periods are pooled/rolling (Ungdata): no annual trend test
+    pool_years: int = Field(default=1, ge=1, le=5)  # >1: also pool this many annual values (Σx/Σn) for small areas
 
     @model_validator(mode="after")
     def _coherent(self):
@@ -84,6 +85,8 @@ class Indicator(Strict):
                     raise ValueError(f"{label} {v} is not a percentage between 0 and 100")
         if self.target and parse_period(self.target.period).year_end < parse_period(self.baseline.period).year_end:
             raise ValueError(f"the target period {self.target.period} is before the 0-punkt {self.baseline.period}")
+        if self.pool_years > 1 and self.statistic not in ("proportion", "mean"):
+            raise ValueError("pool_years works for proportions and means (pooled from numerators and denominators)")
         if self.target and self.polarity == "neutral":
             raise ValueError("a neutral indicator cannot have a target; set polarity or remove target")
         return self
@@ -196,6 +199,6 @@ def registry_frame(reg: Registry):
             "target_value": i.target.value if i.target else None, "target_period": i.target.period if i.target else None,
             "owner": i.owner, "min_n": i.min_n, "description": i.description, "source_url": i.source_url,
             "tiltak": "; ".join(i.tiltak), "pooled": i.pooled,
-            "plan_area": reg.default_area,  # the agreed 0-punkt value belongs to the plan's own area
+            "plan_area": reg.default_area, "pool_years": i.pool_years,  # the agreed 0-punkt value belongs to the plan's own area
         })
     return pd.DataFrame(rows)

@@ -29,6 +29,7 @@ def problems(tmp_path, indicators, **top):
 def test_the_shipped_registry_is_valid_and_covers_sources_and_goals():
     reg = load_registry(DEFAULT_REGISTRY)
     assert 15 <= len(reg.indicators) <= 20
+    assert any(i.pool_years > 1 for i in reg.indicators)
     assert {i.source for i in reg.indicators} >= {"ungdata", "elevundersokelsen", "kostra", "fravaer"}
     assert len({i.goal.split(":")[0] for i in reg.indicators}) == 4
     assert all(i.min_n == 10 for i in reg.indicators)  # default
@@ -51,6 +52,8 @@ def test_good_indicator(tmp_path):
     ({"colour": "red"}, "colour", "Extra inputs are not permitted"),
     ({"min_n": 0}, "min_n", "greater than or equal to 1"),
     ({"polarity": "neutral"}, "(indikatoren)", "neutral indicator cannot have a target"),
+    ({"pool_years": 3, "statistic": "count", "unit": "antall"}, "(indikatoren)", "pool_years works for proportions and means"),
+    ({"pool_years": 9}, "pool_years", "less than or equal to 5"),
 ])
 def test_each_mistake_has_its_message(tmp_path, change, field, text):
     ps = problems(tmp_path, [{**GOOD, **change}])

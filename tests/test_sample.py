@@ -87,3 +87,18 @@ def test_school_aggregation_uses_numerators_not_averages(sample_db):
                          WHERE indicator_id='fravaer_bekymring_10' AND area_code='460103' AND period='2022-23'""").fetchone()
     assert got[0] == pytest.approx(expected) and got[1] == schools["n"].sum() and got[2] == len(schools)
     assert got[0] != pytest.approx(schools["value"].mean())
+
+
+def test_pooling_years_from_numerators_and_denominators(sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    annual = con.execute("""SELECT value, n FROM mart_indicator_values WHERE indicator_id = 'eu_mobbing_7_3ar'
+        AND area_code = '460101' AND grp = 'alle' AND period IN ('2019-20', '2020-21', '2021-22')""").df()
+    assert len(annual) == 3
+    pooled = con.execute("""SELECT value, n, units_used, origin FROM mart_indicator_values WHERE indicator_id = 'eu_mobbing_7_3ar'
+        AND area_code = '460101' AND grp = 'alle' AND period = '2019-2022'""").fetchone()
+    assert pooled[0] == pytest.approx((annual["value"] * annual["n"]).sum() / annual["n"].sum())
+    assert pooled[1] == annual["n"].sum() and pooled[2] == 3 and pooled[3] == "sammenslått over år"
+    # the scorecard judges the pooled series against its pooled 0-punkt
+    v = con.execute("""SELECT change_verdict FROM mart_scorecard WHERE indicator_id = 'eu_mobbing_7_3ar'
+        AND area_code = '460101' AND grp = 'alle' AND period = '2022-2025'""").fetchone()[0]
+    assert v in ("sikker forbedring", "ingen sikker endring", "sikker forverring")
