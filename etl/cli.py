@@ -28,7 +28,7 @@ def cmd_load(args) -> int:
         return 2
     bar = _progress(len(files))
     try:
-        result = load(files, args.db, progress=bar, post_build=_post_build())
+        result = load(files, args.db, progress=bar, post_build=marts_hook())
     except InputError as e:
         if bar:
             bar.close()
@@ -40,7 +40,7 @@ def cmd_load(args) -> int:
     return 0
 
 
-def _post_build():
+def marts_hook():
     """Marts are rebuilt on every load when the domain package provides them."""
     try:
         from oppvekst.marts import build_marts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.cli import _post_build
+from etl.cli import marts_hook
 from etl.store import load
 from oppvekst.db import db_path
 
@@ -25,7 +25,7 @@ def build_sample(db=None, folder: Path = SAMPLE_DIR) -> str:
     out = []
     batches = sample_batches(folder)
     for i, batch in enumerate(batches):
-        post = _post_build()
+        post = marts_hook()
         if i == 0:  # the app labels this database as synthetic sample data
             post = _with_sample_flag(post)
         out.append(load(batch, target, post_build=post).summary())

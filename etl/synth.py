@@ -27,7 +27,6 @@ import numpy as np
 from oppvekst.geography import load_register
 
 YEARS = list(range(2015, 2026))
-SAMPLE_KOMMUNER = {"4601": "3024", "3201": "3024", "3205": "3030", "4012": "3813"}
 OLD_CODE = {"4601": "4601", "3201": "3024", "3205": "3030", "4012": "3813"}  # 2020-2023 codes
 OLD_FYLKE = {"46": ("46", "Vestland"), "32": ("30", "Viken"), "40": ("38", "Vestfold og Telemark"),
              "03": ("03", "Oslo"), "11": ("11", "Rogaland"), "15": ("15", "Møre og Romsdal"),

@@ -121,7 +121,7 @@ GENDER = {
 def parse_gender(text: str) -> str:
     g = GENDER.get(text.strip().lower())
     if g is None:
-        raise ValueProblem(f"'{text}' is not a kjønn (expected Begge kjønn, Gutt or Jente)")
+        raise ValueProblem(f"'{text}' is not a kjønn (expected Begge kjønn, Gutt or Jente; or the codes 0, 1, 2)")
     return g
 
 

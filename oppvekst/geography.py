@@ -107,9 +107,6 @@ class AreaRegister:
                 codes = now
         return codes
 
-    def bydel_parent(self, code: str) -> str | None:
-        a = self.areas.get(code)
-        return a.parent if a else None
 
 
 def canonical_code(raw: str) -> tuple[str | None, str | None]:

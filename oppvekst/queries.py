@@ -5,8 +5,9 @@ import duckdb
 import pandas as pd
 
 from etl.values import parse_period
+from oppvekst.stats import Interval
+from oppvekst.verdicts import benchmark_verdict, direction
 
-DIRECTION = {"higher_is_better": 1.0, "lower_is_better": -1.0, "neutral": float("nan")}
 
 
 def database_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -72,7 +73,8 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
             "status_low": last.get("ci_low"), "status_high": last.get("ci_high"), "status_method": last.get("ci_method"),
             "status_shown": bool(last.get("shown")) if last else False,
             "status_reason": last.get("hidden_reason"), "status_n": last.get("n"),
-            "change": change, "improvement": change * DIRECTION[r.polarity] if change is not None else None,
+            "change": change,
+            "improvement": change * direction(r.polarity) if change is not None and direction(r.polarity) else None,
             "change_low": last.get("change_low"), "change_high": last.get("change_high"),
             "change_verdict": last.get("change_verdict"), "change_symbol": last.get("change_symbol"),
             "change_colour": last.get("change_colour"), "change_detail": last.get("change_detail"),
@@ -170,9 +172,6 @@ def compare_areas(con: duckdb.DuckDBPyConnection, indicator_id: str, period: str
     """Bydeler of a kommune, schools of a bydel (level='skole', ``kommune`` = the bydel) or
     kommuner (level='kommune', reference landet) for one period, each compared with the
     reference area's value; returns (rows, reference row)."""
-    from oppvekst.stats import Interval
-    from oppvekst.verdicts import benchmark_verdict
-
     meta = indicator_meta(con, indicator_id)
     if not meta:
         return pd.DataFrame(), None
@@ -200,20 +199,22 @@ def compare_areas(con: duckdb.DuckDBPyConnection, indicator_id: str, period: str
 
 
 def profile(con: duckdb.DuckDBPyConnection, bydel: str) -> pd.DataFrame:
-    """All indicators for one bydel against its kommune (latest period of each indicator)."""
-    kommune = bydel[:4]
-    mk_b, mk_k = malekart(con, bydel), malekart(con, kommune)
+    """All indicators for one bydel against its kommune (latest period of each indicator),
+    compared as on the Områder page: significant when the kommune's value lies outside the
+    bydel's interval."""
+    mk = malekart(con, bydel)
+    ref = con.execute("""SELECT s.indicator_id, s.period, s.value FROM mart_scorecard s JOIN indicators i USING (indicator_id)
+                         WHERE s.area_code = ? AND s.grp = i.gender AND s.shown""", [bydel[:4]]).fetchall()
+    kommune = {(iid, per): v for iid, per, v in ref}
     out = []
-    for b, k in zip(mk_b.itertuples(), mk_k.itertuples()):
-        rows, ref = (compare_areas(con, b.indicator_id, b.status_period, kommune)
-                     if isinstance(b.status_period, str) else (pd.DataFrame(), None))
-        mine = rows[rows["area_code"] == bydel] if len(rows) else rows
-        out.append({"indicator_id": b.indicator_id, "goal": b.goal, "title": b.title, "unit": b.unit,
-                    "period": b.status_period, "value": b.status_value, "low": b.status_low, "high": b.status_high,
-                    "shown": b.status_shown, "reason": b.status_reason,
-                    "kommune_value": ref["value"] if ref and ref.get("shown") else None,
-                    "verdict": mine["vs_ref"].iloc[0] if len(mine) else "kan ikke sammenlignes",
-                    "symbol": mine["vs_ref_symbol"].iloc[0] if len(mine) else "?"})
+    for r in mk.itertuples():
+        kval = kommune.get((r.indicator_id, r.status_period))
+        ci = Interval(r.status_low, r.status_high, "", 0.95) if r.status_shown and pd.notna(r.status_low) else None
+        v = benchmark_verdict(ci, kval, r.polarity, "kommunen")
+        out.append({"indicator_id": r.indicator_id, "goal": r.goal, "title": r.title, "unit": r.unit,
+                    "period": r.status_period, "value": r.status_value, "low": r.status_low, "high": r.status_high,
+                    "shown": r.status_shown, "reason": r.status_reason, "kommune_value": kval,
+                    "verdict": v.text, "symbol": v.symbol})
     return pd.DataFrame(out)
 
 

@@ -18,8 +18,6 @@ from etl.values import ValueProblem, parse_period
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = ROOT / "indicators.yml"
 
-SOURCES = ("ungdata", "elevundersokelsen", "kostra", "fravaer", "fhi", "ssb", "udir")
-GENDERS = ("alle", "gutter", "jenter")
 
 
 def _period(v: str) -> str:

@@ -270,3 +270,11 @@ def test_fravaer_template_xlsx():
 def test_fravaer_person_level_refused(content, reason):
     with pytest.raises(InputError, match=reason):
         rows(content.encode(), "fravaer.csv")
+
+
+def test_fhi_row_reports_every_problem_at_once():
+    bad = "GEO;AAR;KJONN;MEASURE_TYPE;VALUE;FLAG\n4601;2021-23;9;MEIS;abc;\n4601;2021_2023;0;MEIS;;7\n"
+    with pytest.raises(InputError) as e:
+        rows(bad.encode(), "ungdata.csv")
+    where = [p.where for p in e.value.problems]
+    assert where == ["line 2, column AAR", "line 2, column KJONN", "line 2, column VALUE", "line 3, column FLAG"]

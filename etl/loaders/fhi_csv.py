@@ -63,23 +63,32 @@ def read(raw: bytes, name: str) -> Extract:
                      "The file looks cut off or edited; download it again.")
             continue
         get = lambda c: row[idx[c]].strip() if c in idx else ""  # noqa: E731
-        try:
-            per = parse_period(get("AAR"))
-            gender = parse_gender(get("KJONN") or "0")
-            grade = parse_grade(get("TRINN") or "alle")
-            flag = get("FLAG")
-            if flag:
-                if flag not in FHI_FLAGS:
-                    raise ValueProblem(f"FLAG '{flag}' is not one of FHI's flags 1-4")
+        problems_before = len(errs.problems)
+
+        def field(column, parse, raw):
+            try:
+                return parse(raw)
+            except ValueProblem as e:  # every field is checked, so a row reports all its problems
+                errs.add(f"line {ln}, column {column}", str(e), "Load the file as FHI's API delivers it (csv3 codes or csv2 labels).")
+                return None
+
+        per = field("AAR", parse_period, get("AAR"))
+        gender = field("KJONN", parse_gender, get("KJONN") or "0")
+        grade = field("TRINN", parse_grade, get("TRINN") or "alle")
+        flag = get("FLAG")
+        value, sym, suppressed = None, "", False
+        if flag:
+            if flag in FHI_FLAGS:
                 sym, suppressed, _ = FHI_FLAGS[flag]
-                value = None
             else:
-                cell = parse_cell(get("VALUE"), {})
-                if cell is None:
-                    continue
-                sym, suppressed, value = "", False, cell.value
-        except ValueProblem as e:
-            errs.add(f"line {ln}", str(e), "Load the file as FHI's API delivers it.")
+                errs.add(f"line {ln}, column FLAG", f"'{flag}' is not one of FHI's flags 1-4",
+                         "FLAG is empty for a value, or 1 (..), 2 (.), 3 (:), 4 (-).")
+        else:
+            cell = field("VALUE", lambda t: parse_cell(t, {}), get("VALUE"))
+            if cell is None and len(errs.problems) == problems_before:
+                continue  # an empty cell: no data, no row
+            value = cell.value if cell else None
+        if len(errs.problems) > problems_before:
             continue
         mt = get("MEASURE_TYPE")
         base = get("SPM_ID") or stem
