@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from etl.values import parse_period
+from oppvekst.periods import parse_period
 
 PALETTE = ["#005AB5", "#DC3220", "#1A7F37", "#6A3D9A", "#B35806", "#4D4D4D"]
 FONT = dict(family="Source Sans Pro, sans-serif", size=15)

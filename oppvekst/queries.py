@@ -4,7 +4,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from etl.values import parse_period
+from oppvekst.periods import parse_period
 from oppvekst.stats import Interval
 from oppvekst.verdicts import benchmark_verdict, direction
 

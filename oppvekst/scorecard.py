@@ -11,7 +11,7 @@ import math
 
 import pandas as pd
 
-from etl.values import parse_period
+from oppvekst.periods import parse_period
 from oppvekst import privacy
 from oppvekst.stats import trend_proportions, trend_values
 from oppvekst.verdicts import (benchmark_verdict, change_verdict, difference, direction, target_verdict,
