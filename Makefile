@@ -1,10 +1,11 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-DB     := data/oppvekst.duckdb
+# The database the app reads: $(OPPVEKST_DB) when set (tests use a temporary one), else data/.
+DB     ?= $(or $(OPPVEKST_DB),data/oppvekst.duckdb)
 PORT   ?= 8501
 
-.PHONY: run test db bench clean chromium
+.PHONY: run test db bench clean chromium mutation
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,13 +17,13 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 $(DB): | $(VENV)/.installed
-	$(PY) -m etl sample
+	$(PY) -m etl sample --db $(DB)
 
 db: $(VENV)/.installed
-	$(PY) -m etl sample
+	$(PY) -m etl sample --db $(DB)
 
 run: $(VENV)/.installed $(DB)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	OPPVEKST_DB=$(abspath $(DB)) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --server.fileWatcherType none --browser.gatherUsageStats false
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -39,3 +40,12 @@ bench: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) $(DB) data/.oppvekst.duckdb.*
+
+# Mutation testing of the domain core (docs/testing.md); slow, so not part of `make test`.
+# mutmut mutates a copy in mutants/; only _write of etl/store.py (the revision logic) is counted.
+MUTANTS := "oppvekst.*" "etl.store.x__write__mutmut_*"
+mutation: $(VENV)/.dev-installed
+	rm -rf mutants
+	start=$$(date +%s); nice -n 10 $(VENV)/bin/mutmut run --max-children 2 $(MUTANTS) >mutants.log 2>&1 \
+	  || { tail -50 mutants.log; exit 1; }; echo "mutmut run: $$(( $$(date +%s) - start )) s (log: mutants.log)"
+	$(PY) tests/mutation_score.py --min 85 $(MUTANTS)

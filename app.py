@@ -1,6 +1,8 @@
 """Oppvekstmonitor – entry point. Run with ``make run`` (or ``streamlit run app.py``)."""
 import streamlit as st
 
+from pages._ui import page_run
+
 st.set_page_config(page_title="Oppvekstmonitor", page_icon=":material/monitoring:", layout="wide")
 
 # Each page: (script, title, URL path, icon). The first is the start page, served at "/".
@@ -19,4 +21,6 @@ pages += [st.Page(s, title=t, url_path=u, icon=i) for s, t, u, i in PAGES[1:]]
 # deep link of the same form; hidden, so it does not appear twice in the menu.
 hidden = [st.Page(PAGES[0][0], title=PAGES[0][1], url_path=PAGES[0][2], visibility="hidden")]
 
-st.navigation(pages + hidden).run()
+# One page run reads one version of the database; its hold on that version ends with the run.
+with page_run():
+    st.navigation(pages + hidden).run()

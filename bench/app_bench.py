@@ -77,7 +77,8 @@ def start(script: str, db: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, OPPVEKST_DB=db)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                             "--server.headless", "true", "--server.fileWatcherType", "none",
+                             "--browser.gatherUsageStats", "false"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from etl.loaders import (Extract, fhi_csv, fravaer_template, jsonstat2, ssb_pxweb_csv, ssb_statbank_web,
                          udir_eksport, udir_statistikkbank_csv, udir_statistikkbank_json)
-from etl.problems import Collector
+from etl.problems import Collector, InputError
+from etl.validate import cell_ref_template, impossible_values
 from etl.values import decode_text
 
 # Most specific first.
@@ -25,7 +26,21 @@ def read_file(raw: bytes, name: str) -> Extract:
         text = None
     for loader in LOADERS:
         if loader.sniff(raw, text, name):
-            return loader.read(raw, name)
+            try:
+                ex = loader.read(raw, name)
+            except InputError:
+                raise
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+                    UnicodeError, RecursionError) as e:
+                # A damaged file in a shape no loader rule describes: refuse it cleanly.
+                raise errs.fail("", f"the file is damaged or edited: it looks like {loader.FORMAT} but cannot be "
+                                f"read as one ({type(e).__name__}: {str(e)[:160]})",
+                                "Download the file again and load it exactly as the publisher delivered it.") from None
+            ex.rows.attrs["cell_ref"] = cell_ref_template(ex.format)
+            problems = impossible_values(ex.rows, name, ex.format)
+            if problems:
+                raise InputError(problems)
+            return ex
     if text is None and raw[:2] != b"PK":
         raise errs.fail("", "the file is not text in UTF-8, UTF-16 or Windows-1252 (wrong encoding or not a data file)",
                         "Load the file exactly as downloaded from SSB, Udir or FHI; do not convert it.")

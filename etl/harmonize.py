@@ -3,6 +3,7 @@ apply the duplicate rules, and validate the whole input at once."""
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pandas as pd
 
 from etl.problems import Collector, Problem
 from etl.values import ValueProblem, parse_period
-from oppvekst.geography import AreaRegister, canonical_code, load_register, orgnr_is_valid
+from etl.validate import cell_ref
+from oppvekst.geography import AreaRegister, canonical_code, load_register, orgnr_is_valid, pseudo_codes
 
 SCHOOL_MAP = Path(__file__).resolve().parent.parent / "data" / "skole_bydel.csv"
 KEY = ["source", "measure_code", "area_code", "period", "gender", "grade", "breakdown"]
@@ -36,20 +38,48 @@ def read_school_map(path: Path = SCHOOL_MAP) -> dict[str, str]:
         return {r["orgnr"].strip(): r["bydelsnummer"].strip() for r in csv.DictReader(fh)}
 
 
-def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str) -> Resolved | str:
-    """Resolved area, or the text of a problem."""
+@dataclass
+class Skipped:
+    """A row for a pseudo-region (units abroad, Svalbard, K-Rest, uoppgitt): not an error,
+    not stored; counted in the load summary."""
+    label: str
+
+
+_PSEUDO_NAMES = re.compile(r"utlandet|uoppgitt|ukjent|kontinentalsokkel|svalbard|jan mayen|delte kommuner", re.I)
+
+
+def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str, kommune: str = "",
+             year: int | None = None) -> Resolved | Skipped | str:
+    """Resolved area, a skipped pseudo-region, or the text of a problem."""
     if code:
         c, lvl = canonical_code(code)
+        if lvl == "pseudo":
+            return Skipped(f"{c} {pseudo_codes()[c.upper()][1]}")
+        if lvl == "skole" and level in ("kommune", "fylke"):
+            # Udir may put the kommune's own org.nr in Organisasjonsnummer: the kommune/fylke
+            # code columns say which unit the row is
+            hint = kommune if level == "kommune" else fylke
+            hc, hl = canonical_code(hint) if hint else (None, None)
+            if hc and hl == level:
+                c, lvl = hc, hl
         if c is None or lvl is None:
+            if name and _PSEUDO_NAMES.search(name):
+                return Skipped(f"{code.strip()} {name.strip()}")
             return f"'{code}' is not an area code (expected 0/EAK/I, 2-digit fylke, 4-digit kommune, 6-digit bydel or 9-digit org.nr)"
         if lvl == "skole":
+            if fylke and canonical_code(fylke)[1] == "pseudo" or name and _PSEUDO_NAMES.search(name) \
+                    and not orgnr_is_valid(c):
+                return Skipped(f"{name.strip() or c}")
             if not orgnr_is_valid(c):
                 return f"'{code}' is not a valid organisasjonsnummer (check digit)"
             return Resolved(c, "skole", name or c)
         if lvl == "land":
             return Resolved("0", "land", "Hele landet")
         if c not in reg.areas:
-            return f"area code '{code}' is not in SSB's code lists (kommune 2020/2024, fylke, bydel)"
+            if name and _PSEUDO_NAMES.search(name):
+                return Skipped(f"{c} {name.strip()}")
+            return (f"area code '{code}' is not in SSB's code lists (kommuner and fylker 1995-2024, bydeler, "
+                    "KOSTRA groups)")
         cur, kind = reg.current(c)
         a = reg.areas[cur]
         return Resolved(cur, a.level, a.name, kind, c if cur != c else None)
@@ -57,10 +87,12 @@ def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str) ->
         return "no area code or name"
     if level == "land" or name.strip().lower() in ("hele landet", "landet", "norge"):
         return Resolved("0", "land", "Hele landet")
+    if _PSEUDO_NAMES.search(name):
+        return Skipped(name.strip())
     if level == "skole":
         return f"school '{name}' is named without an organisasjonsnummer"
     for lvl in ([level] if level else ["kommune", "fylke", "bydel"]):
-        codes = reg.find_by_name(name, lvl, fylke or None)
+        codes = reg.find_by_name(name, lvl, fylke or None, year)
         if len(codes) == 1:
             cur, kind = reg.current(codes[0])
             a = reg.areas[cur]
@@ -71,7 +103,9 @@ def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str) ->
 
 
 def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame, list[Problem]]:
-    """frames: (file name, loader rows). Returns observations, new school areas, problems."""
+    """frames: (file name, loader rows). Returns observations, new school areas, problems.
+    Rows for pseudo-regions are dropped and counted in ``observations.attrs['skipped']``."""
+    formats = {fname: df.attrs.get("cell_ref", "line {}") for fname, df in frames}
     reg = load_register()
     school_map = read_school_map()
     problems: list[Problem] = []
@@ -88,7 +122,7 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
             per_rows[p] = parse_period(p)
         except ValueProblem as e:
             first = df[df["period"] == p].iloc[0]
-            problems.append(Problem(first["file_name"], f"line {first['line']}", str(e),
+            problems.append(Problem(first["file_name"], cell_ref(first["file_name"], first["line"], formats), str(e),
                                     "Use the period labels the publisher writes."))
     ok = df["period"].isin(list(per_rows))
     df = df[ok].copy()
@@ -96,20 +130,34 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
     df["year_end"] = df["period"].map({k: v.year_end for k, v in per_rows.items()}).astype("Int64")
     df["period_type"] = df["period"].map({k: v.kind for k, v in per_rows.items()}).astype("string")
     df["period"] = df["period"].map({k: v.label for k, v in per_rows.items()}).astype("string")
-    # --- areas, resolved once per distinct spelling, joined back with a merge
-    akeys = ["source_area_code", "source_area_name", "area_level_hint", "fylke_hint"]
+    # --- areas, resolved once per distinct spelling (and year, for names), joined back with a merge
+    akeys = ["source_area_code", "source_area_name", "area_level_hint", "fylke_hint", "kommune_hint", "year_start"]
     uniq = df[akeys].drop_duplicates().reset_index(drop=True)
-    resolved = [_resolve(reg, *(x or "" for x in row)) for row in uniq.itertuples(index=False)]
+    resolved = [_resolve(reg, *(("" if pd.isna(x) else x) for x in row[:5]),
+                         None if pd.isna(row[5]) else int(row[5])) for row in uniq.itertuples(index=False)]
+    skipped: dict[str, dict[str, int]] = {}
+    reported = set()
     for row, r in zip(uniq.itertuples(index=False), resolved):
-        if isinstance(r, str):
-            m = (df["source_area_code"] == row[0]) & (df["source_area_name"] == row[1])
-            first = df[m].iloc[0]
-            problems.append(Problem(first["file_name"], f"line {first['line']}", r,
+        if isinstance(r, str | Skipped):
+            m = (df["source_area_code"] == row[0]) & (df["source_area_name"] == row[1]) \
+                & (df["area_level_hint"] == row[2]) & (df["fylke_hint"] == row[3]) & (df["kommune_hint"] == row[4]) \
+                & (df["year_start"] == row[5])
+            rows = df[m]
+            if isinstance(r, Skipped):
+                for fname, count in rows["file_name"].value_counts().items():
+                    per = skipped.setdefault(fname, {})
+                    per[r.label] = per.get(r.label, 0) + int(count)
+                continue
+            first = rows.iloc[0]
+            if (first["file_name"], r) in reported:
+                continue
+            reported.add((first["file_name"], r))
+            problems.append(Problem(first["file_name"], cell_ref(first["file_name"], first["line"], formats), r,
                                     "Check the area column; codes must be SSB's (Klass) codes or Udir's unit numbers, "
                                     "and names must be spelled as in SSB's lists."))
-    ok = [not isinstance(r, str) for r in resolved]
+    ok = [not isinstance(r, str | Skipped) for r in resolved]
     uniq = uniq[ok].copy()
-    good = [r for r in resolved if not isinstance(r, str)]
+    good = [r for r in resolved if not isinstance(r, str | Skipped)]
     uniq["area_code"] = pd.array([r.code for r in good], dtype="string")
     uniq["area_level"] = pd.array([r.level for r in good], dtype="string")
     uniq["area_name"] = pd.array([r.name for r in good], dtype="string")
@@ -139,7 +187,7 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
             if len(vals) > 1:
                 a, b = g.iloc[0], g.iloc[1]
                 problems.append(Problem(
-                    b["file_name"], f"line {b['line']}",
+                    b["file_name"], cell_ref(b["file_name"], b["line"], formats),
                     f"conflicting values for the same cell: {a['measure_code']} / {a['area_code']} / {a['period']} / "
                     f"{a['gender']} / {a['grade']} is {_show(a)} at {a['file_name']} line {a['line']} and {_show(b)} here",
                     "Load only one version of a table per call (load the newer one after the older to revise)."))
@@ -159,7 +207,20 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
         schools = pd.DataFrame({"area_code": s["area_code"], "area_name": s["source_area_name"],
                                 "area_level": "skole", "parent_code": parents})
     df["load_id"] = pd.array([None] * len(df), dtype="Int64")
-    return df[OBS_COLUMNS].reset_index(drop=True), schools.reset_index(drop=True), problems
+    out = df[OBS_COLUMNS].reset_index(drop=True)
+    out.attrs["skipped"] = skipped
+    return out, schools.reset_index(drop=True), problems
+
+
+def skipped_notes(skipped: dict[str, dict[str, int]]) -> list[str]:
+    """One summary line per file with rows for pseudo-regions that were skipped."""
+    lines = []
+    for fname, per in skipped.items():
+        n = sum(per.values())
+        labels = ", ".join(sorted(per))
+        lines.append(f"{fname}: {n} row{'s' if n != 1 else ''} for areas abroad, Svalbard, the continental shelf "
+                     f"or 'uoppgitt' skipped (not stored): {labels}")
+    return lines
 
 
 def unify_measure_codes(df: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.Series:

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from etl.detect import read_file
-from etl.harmonize import KEY, OBS_COLUMNS, harmonize, unify_measure_codes
+from etl.harmonize import KEY, OBS_COLUMNS, harmonize, skipped_notes, unify_measure_codes
 from etl.problems import InputError, Problem
 from oppvekst.db import SCHEMA, db_path
 from oppvekst.geography import GEO_DIR, load_register
@@ -33,6 +33,9 @@ class FileResult:
     revised: int = 0
     unchanged: int = 0
     skipped: bool = False  # same sha256 already loaded
+    load_id: int | None = None
+    sample: bool = False  # one of the bundled sample extracts (data/sample)
+    unused: list[tuple[str, str, int]] = field(default_factory=list)  # (source, measure code, rows) no indicator uses
 
 
 @dataclass
@@ -40,6 +43,7 @@ class LoadResult:
     files: list[FileResult] = field(default_factory=list)
     changed: bool = False
     db: Path | None = None
+    notes: list[str] = field(default_factory=list)  # rows skipped (pseudo-regions), leftovers removed
 
     def summary(self) -> str:
         lines = []
@@ -49,18 +53,27 @@ class LoadResult:
                 continue
             lines.append(f"{f.name}: {f.format} → {f.source}: {f.rows} rows ({f.suppressed} suppressed); "
                          f"{f.new} new, {f.revised} revised, {f.unchanged} unchanged")
+            if f.unused:
+                rows = sum(r for _, _, r in f.unused)
+                codes = ", ".join(f"{code} ({r} rows)" for _, code, r in f.unused[:12])
+                more = f" and {len(f.unused) - 12} more" if len(f.unused) > 12 else ""
+                lines.append(f"  warning: {rows} of these rows feed no indicator: no indicator in indicators.yml uses "
+                             f"the measure codes {codes}{more} (source {f.unused[0][0]}). They are stored, but nothing "
+                             "changes on screen until an indicator selects them (README, «Legge til en indikator»).")
         by_src: dict[str, int] = {}
         for f in self.files:
             if not f.skipped:
                 by_src[f.source] = by_src.get(f.source, 0) + f.rows
         if by_src:
             lines.append("Rows per source: " + ", ".join(f"{k} {v}" for k, v in sorted(by_src.items())))
+        lines.extend(self.notes)
         lines.append(f"Database: {self.db}" + ("" if self.changed else " (unchanged)"))
         return "\n".join(lines)
 
 
 def init_db(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
+    con.execute("ALTER TABLE loads ADD COLUMN IF NOT EXISTS sample BOOLEAN DEFAULT false")
     if con.execute("SELECT count(*) FROM areas").fetchone()[0]:
         return
     reg = load_register()
@@ -128,6 +141,26 @@ def parse_files(paths: list[Path], progress=None, skip: set[str] = frozenset()):
     return extracts, problems, skipped
 
 
+def remove_dead_builds(target: Path) -> list[str]:
+    """Remove the build copies (and their .wal) that a killed load left beside the database.
+    A copy whose process is still alive belongs to a running load and is left alone."""
+    notes = []
+    for leftover in sorted(target.parent.glob(f".{target.name}.build-*")):
+        pid = leftover.name.rsplit("-", 1)[-1].removesuffix(".wal")
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # alive: a load still running (the lock makes this rare)
+        except ProcessLookupError:
+            pass
+        except PermissionError:  # alive, owned by someone else
+            continue
+        leftover.unlink(missing_ok=True)
+        notes.append(f"Removed {leftover.name}, left behind by an interrupted load (process {pid} no longer runs).")
+    return notes
+
+
 def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, progress=None,
          post_build=None) -> LoadResult:
     target = db_path(db)
@@ -140,6 +173,7 @@ def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, pr
     if problems:
         raise InputError(problems)
     result = LoadResult(db=target, files=list(skipped))
+    result.notes = skipped_notes(obs.attrs.get("skipped", {})) if obs is not None else []  # pseudo-regions
     if not extracts:  # everything already loaded: nothing to build, the file stays as it is
         return result
     wal = Path(str(target) + ".wal")
@@ -149,6 +183,7 @@ def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, pr
                                   f"Run: python -c \"import duckdb; duckdb.connect('{target}').execute('CHECKPOINT')\" "
                                   f"(or delete {wal.name} if you do not need those changes), then load again.")])
     with _writer_lock(target):
+        result.notes += remove_dead_builds(target)
         tmp = target.with_name(f".{target.name}.build-{os.getpid()}")
         tmp.unlink(missing_ok=True)
         try:
@@ -160,6 +195,7 @@ def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, pr
                 changed = _write(con, extracts, obs, schools, result)
                 if changed and post_build:
                     post_build(con)
+                    unused_measures(con, result)
                 if changed:
                     con.execute("CHECKPOINT")
             finally:
@@ -173,17 +209,43 @@ def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, pr
     return result
 
 
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def sample_hashes() -> frozenset[str]:
+    """sha256 of the bundled sample extracts: rows from these files are labelled as sample data
+    in the app for as long as they remain in the database."""
+    return frozenset(hashlib.sha256(p.read_bytes()).hexdigest()
+                     for p in SAMPLE_DIR.rglob("*") if p.is_file() and p.suffix in {".csv", ".json", ".xlsx"})
+
+
+def unused_measures(con, result: LoadResult) -> None:
+    """For each new file: the measure codes of its rows that no registry indicator selects."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'indicators'").fetchone()[0]:
+        return
+    for fr in result.files:
+        if fr.load_id is None:
+            continue
+        fr.unused = [tuple(r) for r in con.execute("""
+            SELECT o.source, o.measure_code, count(*) FROM observations o
+            WHERE o.load_id = ? AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.source = o.source
+                  AND (i.measure = o.measure_code OR i.measure = o.measure_name))
+            GROUP BY ALL ORDER BY 3 DESC, 2""", [fr.load_id]).fetchall()]
+
+
 def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: LoadResult) -> bool:
     known = {r[0] for r in con.execute("SELECT sha256 FROM loads WHERE status = 'loaded'").fetchall()}
     next_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
     ids = {}
+    samples = sample_hashes()
     for name, sha, ex in extracts:
         fr = FileResult(name, sha, ex.format, ex.source, int((obs["file_name"] == name).sum()),
                         int(((obs["file_name"] == name) & obs["suppressed"]).sum()))
         if sha in known:
             fr.skipped = True
         else:
-            ids[name] = next_id
+            ids[name] = fr.load_id = next_id
+            fr.sample = sha in samples
             next_id += 1
         result.files.append(fr)
     obs = obs[obs["file_name"].isin(list(ids))].copy()
@@ -229,9 +291,13 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
                     setattr(fr, status, c)
             if not fr.skipped:
                 ex = next(e for n, _, e in extracts if n == fr.name)
-                con.execute("INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded')",
+                con.execute("""INSERT INTO loads (load_id, file_name, sha256, format, source, title, loaded_at, rows,
+                                 suppressed, new_rows, revised_rows, unchanged_rows, status, sample)
+                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)""",
                             [ids[fr.name], fr.name, fr.sha256, fr.format, fr.source, ex.title, now, fr.rows,
-                             fr.suppressed, fr.new, fr.revised, fr.unchanged])
+                             fr.suppressed, fr.new, fr.revised, fr.unchanged, fr.sample])
+        # loads made before the flag existed (older databases) get it from their sha256 too
+        con.execute("UPDATE loads SET sample = true WHERE NOT sample AND list_contains(?, sha256)", [sorted(samples)])
         con.execute("DROP TABLE incoming; DROP TABLE diff")
         con.execute("COMMIT")
     except Exception:

@@ -96,7 +96,7 @@ _GRADE_WORDS = {
 
 
 def parse_grade(text: str) -> str:
-    s = text.strip().lower()
+    s = text.strip().lower().replace("_", "-")  # FHI writes every range with an underscore: 8_10
     if s in _GRADE_WORDS:
         return _GRADE_WORDS[s]
     if m := re.fullmatch(r"(\d{1,2})\.?\s*(års|klasse)?trinn", s):
@@ -118,6 +118,28 @@ def _grade_num(n: str, text: str) -> str:
     if not 1 <= int(n) <= 13:
         raise ValueProblem(f"'{text}' is not a trinn between 1 and 10 (or Vg1-Vg3)")
     return str(int(n))
+
+
+def age_range(text: str) -> str | None:
+    """FHI's ALDER codes: '0_120' (all ages) -> None, '13_15' -> '13-15', '16' -> '16'."""
+    s = text.strip().replace("_", "-")
+    if m := re.fullmatch(r"(\d{1,3})-(\d{1,3})", s):
+        if int(m[1]) == 0 and int(m[2]) >= 99:
+            return None
+        return s if m[1] != m[2] else m[1]
+    return s or None
+
+
+def breakdown_value(code: str, label: str) -> str | None:
+    """The breakdown value of an 'other' dimension's category, or None for a total."""
+    low = code.strip().lower()
+    if low in ("0", "00", "999", "alle", "total", "tot", "i alt") or \
+            label.strip().lower().startswith(("alle", "i alt", "begge")):
+        return None
+    if re.fullmatch(r"\d{1,3}_\d{1,3}", code.strip()):  # FHI ranges: ALDER 0_120 (total), 13_15
+        rng = age_range(code)
+        return None if rng is None else (label if label != code else rng)
+    return label
 
 
 def is_grade_label(text: str) -> bool:

@@ -41,3 +41,44 @@ def compact(v: float | None) -> str:
     text = f"{v:.3f}".rstrip("0").rstrip(".")
     decimals = len(text.split(".")[1]) if "." in text else 0
     return number(v, decimals)
+
+
+def timestamp(t) -> str:
+    """A load time as Norwegians write it, in Norwegian time: «25.11.2026 kl. 14.05».
+    Naive times are the server's local time (the ETL stores ``datetime.now()``)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    if t is None or t != t:  # None, NaT
+        return "–"
+    if hasattr(t, "to_pydatetime"):  # pandas Timestamp
+        t = t.to_pydatetime()
+    if not isinstance(t, dt.datetime):
+        t = dt.datetime.fromisoformat(str(t))
+    t = t.astimezone(ZoneInfo("Europe/Oslo"))  # a naive time is taken as the server's own
+    return f"{t:%d.%m.%Y} kl. {t:%H.%M}"
+
+
+_MD_ACTIVE = set("\\`*[]<>#|~$!")  # characters that can start Markdown (or HTML) wherever they stand
+
+
+def md_text(text) -> str:
+    """Text from a file, the registry or a user, made safe to put inside Markdown: every
+    character Markdown could act on is escaped, so it shows as the letters it is (an
+    underscore inside a word, as in ``eu_mobbing_10``, cannot start emphasis and is left)."""
+    s = str(text)
+    out = []
+    for i, ch in enumerate(s):
+        inside_word = 0 < i < len(s) - 1 and s[i - 1].isalnum() and s[i + 1].isalnum()
+        if ch in _MD_ACTIVE or (ch == "_" and not inside_word):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    s = "".join(out)
+    # a list marker, heading or numbered item at the start of the text
+    if s[:1] in {"-", "+", "="}:
+        s = "\\" + s
+    head, dot, rest = s.partition(".")
+    if dot and head.isdigit() and len(head) <= 9:  # "2024. Skole" would become a numbered list
+        s = head + "\\." + rest
+    return s

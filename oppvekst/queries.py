@@ -4,6 +4,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from oppvekst.geography import series_code_note  # noqa: F401 - a read-side query the pages use
 from oppvekst.periods import parse_period
 from oppvekst.stats import Interval
 from oppvekst.verdicts import benchmark_verdict, direction
@@ -11,9 +12,27 @@ from oppvekst.verdicts import benchmark_verdict, direction
 
 
 def database_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Facts about the database ('dataset' = 'sample' for the bundled sample data)."""
+    """Facts about the database (older sample databases carry 'dataset' = 'sample')."""
     exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'database_info'").fetchone()[0]
     return dict(con.execute("SELECT key, value FROM database_info").fetchall()) if exists else {}
+
+
+def data_status(con: duckdb.DuckDBPyConnection) -> dict:
+    """When the data were last loaded, and how many observations come from the bundled sample
+    extracts: ``sample`` is 'all', 'mixed' or 'none' (what the banner on every page says)."""
+    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                      "WHERE table_name = 'loads'").fetchall()}
+    if not cols:
+        return {"loaded_at": None, "sample": "none", "sample_rows": 0, "rows": 0}
+    loaded_at = con.execute("SELECT max(loaded_at) FROM loads WHERE status = 'loaded'").fetchone()[0]
+    if "sample" in cols:
+        rows, sample_rows = con.execute("""SELECT count(*), count(*) FILTER (WHERE l.sample)
+            FROM observations o LEFT JOIN loads l USING (load_id)""").fetchone()
+    else:  # a database built before loads had the flag: the old whole-database marker
+        rows = con.execute("SELECT count(*) FROM observations").fetchone()[0]
+        sample_rows = rows if database_info(con).get("dataset") == "sample" else 0
+    kind = "none" if not sample_rows else "all" if sample_rows == rows else "mixed"
+    return {"loaded_at": loaded_at, "sample": kind, "sample_rows": int(sample_rows), "rows": int(rows)}
 
 
 def indicators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -92,7 +111,7 @@ def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The load history, newest first, with Norwegian column names."""
     return con.execute("""
         SELECT load_id AS "Nr.", file_name AS "Fil", format AS "Format", source AS "Kilde",
-               strftime(loaded_at, '%d.%m.%Y %H:%M') AS "Lastet", rows AS "Rader", suppressed AS "Skjermet",
+               loaded_at AS "Lastet", rows AS "Rader", suppressed AS "Skjermet",
                new_rows AS "Nye", revised_rows AS "Reviderte", unchanged_rows AS "Uendret",
                left(sha256, 12) AS "SHA-256 (start)"
         FROM loads ORDER BY load_id DESC""").df()

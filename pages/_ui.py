@@ -1,21 +1,75 @@
-"""The one UI helper module: database connection, shared filters in the URL, labels.
-Domain logic lives in ``oppvekst``; this only renders."""
+"""The one UI helper module: database access for a page run, shared filters in the URL, labels.
+Domain logic lives in ``oppvekst``; this only renders.
+
+How a page reads data (many users at once, and loads while the app runs):
+- ``app.py`` wraps every page run in ``page_run()``. The first ``reader()`` call of the run pins
+  the newest version of the database file (``oppvekst.db.Database``); every query of that run
+  reads the same version, so a load that lands mid-page gives the user all-old or all-new
+  numbers, never a mix. The pin is released when the run ends, and a replaced version is
+  closed once no run holds it.
+- A page never touches a connection. It calls ``read(query, *args)``; each query runs on a
+  cursor of its own (never a cursor shared between threads) and its result is cached per
+  database version (``st.cache_data`` keyed on the file's identity), so thirty people opening
+  the same area cost one query, and no cached result survives a swap. Every caller gets its own
+  copy of a cached result.
+"""
 from __future__ import annotations
 
+import contextlib
 import os
-from pathlib import Path
+import threading
 
 import streamlit as st
 
+from oppvekst import formatting as fmt
 from oppvekst import queries
-from oppvekst.db import connect_readonly, db_path
+from oppvekst.db import Database, db_path
 
 SAMPLE_LABEL = "Eksempeldata – ikke ekte tall"
+MIXED_LABEL = "Blanding av eksempeldata og ekte tall"
+
+_run = threading.local()  # the pin of the page run in this script thread
+_seen = {"key": None}
+_seen_lock = threading.Lock()
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _connection(path: str, stamp: tuple[int, int]):
-    return connect_readonly(path)
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> Database:
+    """The only shared object: a handle that opens versions and hands out cursors."""
+    return Database(path)
+
+
+@st.cache_data(ttl=6 * 3600, max_entries=3000, show_spinner=False)
+def _cached(_pin, db_key: str, name: str, args: tuple, kwargs: tuple):
+    """One query's result for one database version (``db_key``). ``_pin`` is not hashed."""
+    with _pin.cursor() as cur:
+        return getattr(queries, name)(cur, *args, **dict(kwargs))
+
+
+class Reader:
+    """``read(queries.malekart, "4601")``: runs a query of ``oppvekst.queries`` against the
+    version of the database pinned for this page run."""
+
+    def __init__(self, pin):
+        self._pin = pin
+        self.key = pin.key
+
+    def __call__(self, query, *args, **kwargs):
+        if getattr(queries, query.__name__, None) is not query:
+            raise ValueError(f"{query!r} is not a query in oppvekst.queries")
+        return _cached(self._pin, self.key, query.__name__, args, tuple(sorted(kwargs.items())))
+
+
+@contextlib.contextmanager
+def page_run():
+    """Around a whole page run (app.py): release the run's pin when the run ends."""
+    _run.pin = None
+    try:
+        yield
+    finally:
+        pin, _run.pin = getattr(_run, "pin", None), None
+        if pin is not None:
+            pin.release()
 
 
 def _ensure_app_navigation() -> None:
@@ -31,34 +85,49 @@ def _ensure_app_navigation() -> None:
         st.rerun()
 
 
-def connection():
-    """Cached read-only connection, reopened when the ETL has swapped in a new file."""
+def reader() -> Reader:
+    """This page run's reader, pinned to the newest database version at the run's start."""
     _ensure_app_navigation()
-    path = db_path()
-    if not path.exists():
-        st.error(f"Fant ingen database ({path}). Kjør `make run` (bygger eksempeldata) eller "
-                 "`python -m etl load FIL…` for å laste egne uttrekk.")
-        st.stop()
-    stat = os.stat(path)
-    return _connection(str(path), (stat.st_mtime_ns, stat.st_ino))
+    pin = getattr(_run, "pin", None)
+    if pin is None:
+        path = db_path()
+        try:
+            pin = _database(str(path.resolve())).pin()
+        except FileNotFoundError:
+            st.error(f"Fant ingen database ({path}). Kjør `make run` (bygger eksempeldata) eller "
+                     "`python -m etl load FIL…` for å laste egne uttrekk.")
+            st.stop()
+        _run.pin = pin  # released by page_run(); without app.py, when the pin is collected
+        with _seen_lock:  # a new version: results cached for older versions can go
+            if _seen["key"] not in (None, pin.key):
+                _cached.clear()
+            _seen["key"] = pin.key
+    return Reader(pin)
 
 
-def header(title: str, con) -> None:
-    info = queries.database_info(con)
-    if info.get("dataset") == "sample":
+def header(title: str, read: Reader) -> None:
+    status = read(queries.data_status)
+    if status["sample"] == "all":
         st.warning(f"**{SAMPLE_LABEL}.** Tallene er generert for å vise hvordan verktøyet virker.", icon="⚠️")
+    elif status["sample"] == "mixed":
+        st.warning(f"**{MIXED_LABEL}.** {fmt.number(status['sample_rows'], 0)} av {fmt.number(status['rows'], 0)} "
+                   "rader i databasen er fortsatt eksempeldata. "
+                   "Bygg databasen på nytt med bare egne uttrekk for å bli kvitt dem (se README, "
+                   "«Laste inn egne uttrekk»).", icon="⚠️")
     st.title(title)
-    problems = queries.registry_problems(con)
+    st.caption(f"Data sist oppdatert {fmt.timestamp(status['loaded_at'])}")
+    problems = read(queries.registry_problems)
     if len(problems):
         st.error("Indikatorregisteret (indicators.yml) har feil, så indikatorene kan ikke vises før de er rettet:\n\n" +
-                 "\n".join(f"- indikator **{p.indicator or '(fila)'}**, felt `{p.field}`"
-                           f"{f' (linje {int(p.line)})' if p.line == p.line and p.line else ''}: {p.message}. {p.hint}"
+                 "\n".join(f"- indikator **{fmt.md_text(p.indicator or '(fila)')}**, felt {fmt.md_text(p.field)}"
+                           f"{f' (linje {int(p.line)})' if p.line == p.line and p.line else ''}: "
+                           f"{fmt.md_text(p.message)}. {fmt.md_text(p.hint)}"
                            for p in problems.itertuples()))
 
 
-def area_picker(con, key: str = "omrade") -> tuple[str, str]:
+def area_picker(read: Reader, key: str = "omrade") -> tuple[str, str]:
     """Kommune or bydel, kept in the URL (?omrade=4601) so a pasted link opens the same view."""
-    areas = queries.areas_with_data(con)
+    areas = read(queries.areas_with_data)
     if areas.empty:
         st.info("Ingen indikatorer har data ennå. Last inn uttrekk med `python -m etl load FIL…`.")
         st.stop()
@@ -82,9 +151,9 @@ def verdict_legend() -> None:
                "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. Se «Slik regner vi» på Datagrunnlag.")
 
 
-def indicator_picker(con, key: str = "indikator") -> dict:
+def indicator_picker(read: Reader, key: str = "indikator") -> dict:
     """Indicator, kept in the URL (?indikator=ung_depr)."""
-    ind = queries.indicators(con)
+    ind = read(queries.indicators)
     if ind.empty:
         st.info("Registeret har ingen gyldige indikatorer. Se Datagrunnlag og README («Legge til en indikator»).")
         st.stop()
@@ -94,11 +163,11 @@ def indicator_picker(con, key: str = "indikator") -> dict:
     chosen = st.selectbox("Indikator", ids, index=ids.index(wanted) if wanted in ids else 0,
                           format_func=titles.get, key=f"pick_{key}")
     st.query_params[key] = chosen
-    return queries.indicator_meta(con, chosen)
+    return read(queries.indicator_meta, chosen)
 
 
-def period_picker(con, indicator_id: str, key: str = "periode") -> str | None:
-    periods = queries.periods(con, indicator_id)
+def period_picker(read: Reader, indicator_id: str, key: str = "periode") -> str | None:
+    periods = read(queries.periods, indicator_id)
     if not periods:
         return None
     wanted = st.query_params.get(key)
@@ -107,18 +176,17 @@ def period_picker(con, indicator_id: str, key: str = "periode") -> str | None:
     return chosen
 
 
-def downloads(df, name: str, title: str = "") -> None:
+def downloads(read: Reader, df, name: str, title: str = "") -> None:
     from oppvekst.export import to_csv, to_excel
 
     c1, c2 = st.columns(2)
     c1.download_button("Last ned CSV", to_csv(df), file_name=f"{name}.csv", mime="text/csv")
-    c2.download_button("Last ned Excel", to_excel({"Tall": df}, title=title, note=sample_note()),
+    c2.download_button("Last ned Excel", to_excel({"Tall": df}, title=title, note=sample_note(read)),
                        file_name=f"{name}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def sample_note() -> str:
-    try:
-        return SAMPLE_LABEL if queries.database_info(connection()).get("dataset") == "sample" else ""
-    except Exception:  # noqa: BLE001 - the note is a courtesy
-        return ""
+def sample_note(read: Reader) -> str:
+    """The label that travels with a download while sample rows remain in the database."""
+    kind = read(queries.data_status)["sample"]
+    return {"all": SAMPLE_LABEL, "mixed": MIXED_LABEL}.get(kind, "")

@@ -5,27 +5,31 @@ import streamlit as st
 
 from oppvekst import formatting as fmt
 from oppvekst import queries
-from pages._ui import area_picker, connection, header
+from pages._ui import area_picker, reader, header
 
-con = connection()
-header("Datagrunnlag", con)
+read = reader()
+header("Datagrunnlag", read)
 
 st.subheader("Innlastede filer")
-loads = queries.loads(con)
+loads = read(queries.loads)
 if loads.empty:
     st.info("Ingen filer er lastet inn ennå. Bruk `python -m etl load FIL…` (se README).")
 else:
+    loads["Lastet"] = loads["Lastet"].map(fmt.timestamp)
+    last = loads.iloc[0]
+    st.markdown(f"**Siste innlasting:** nr. {int(last['Nr.'])}, {fmt.md_text(last['Fil'])} "
+                f"({last['Lastet']}), {int(last['Rader'])} rader.")
     st.dataframe(loads, hide_index=True, width="stretch")
 
 st.subheader("Dekning")
 st.caption("Hvor mange perioder hver indikator har en verdi som kan vises, og hvor mange som er skjult "
            "(skjermet av kilden, færre enn minste antall svar, eller skjult for å hindre tilbakeregning).")
-area, _ = area_picker(con)
+area, _ = area_picker(read)
 kommune = area[:4]
-st.dataframe(queries.coverage(con, kommune), hide_index=True, width="stretch")
+st.dataframe(read(queries.coverage, kommune), hide_index=True, width="stretch")
 
 st.subheader("Revisjoner")
-rev = queries.revisions(con)
+rev = read(queries.revisions)
 if rev.empty:
     st.markdown("Ingen verdier er revidert av senere uttrekk.")
 else:
@@ -35,9 +39,9 @@ else:
     st.dataframe(rev, hide_index=True, width="stretch")
 
 st.subheader("Indikatorregisteret")
-problems = queries.registry_problems(con)
+problems = read(queries.registry_problems)
 if problems.empty:
-    st.markdown(f"`indicators.yml` er gyldig: {len(queries.indicators(con))} indikatorer.")
+    st.markdown(f"`indicators.yml` er gyldig: {len(read(queries.indicators))} indikatorer.")
 
 st.subheader("Slik regner vi")
 methods = Path(__file__).resolve().parent.parent / "docs" / "methods.md"

@@ -5,33 +5,33 @@ import streamlit as st
 from oppvekst import formatting as fmt
 from oppvekst.charts import ASSURANCE_TEXT, VARIATION_TEXT, series_chart, spc_chart
 from oppvekst.presentation import series_table
-from oppvekst.queries import indicator_series, malekart, monthly, parent_areas
+from oppvekst.queries import indicator_series, malekart, monthly, parent_areas, series_code_note
 from oppvekst.stats import spc
-from pages._ui import area_picker, connection, downloads, header, indicator_picker
+from pages._ui import area_picker, reader, downloads, header, indicator_picker
 
-con = connection()
-header("Indikator", con)
+read = reader()
+header("Indikator", read)
 c1, c2 = st.columns(2)
 with c1:
-    meta = indicator_picker(con)
+    meta = indicator_picker(read)
 with c2:
-    area, area_name = area_picker(con)
+    area, area_name = area_picker(read)
 
-parents = parent_areas(con, area)
+parents = read(parent_areas, area)
 options = {code: name for code, name in parents}
 bench = st.multiselect("Sammenlign med", list(options), default=["0"], format_func=options.get)
 by_gender = st.toggle("Vis gutter og jenter", value=False, disabled=meta["gender"] != "alle")
 groups = ["alle", "gutter", "jenter"] if by_gender else [meta["gender"]]
-series = indicator_series(con, meta["indicator_id"], [area, *bench], groups)
+series = read(indicator_series, meta["indicator_id"], [area, *bench], groups)
 
-row = malekart(con, area)
+row = read(malekart, area)
 row = row[row["indicator_id"] == meta["indicator_id"]].iloc[0]
 if row.status_period is None or pd.isna(row.status_period):
-    st.info(f"Ingen tall for {area_name} ennå. Last inn et uttrekk fra kilden ({meta['source']}), "
+    st.info(f"Ingen tall for {fmt.md_text(area_name)} ennå. Last inn et uttrekk fra kilden ({fmt.md_text(meta['source'])}), "
             "eller velg et annet område.")
 else:
     st.markdown(
-        f"**{area_name}, {row.status_period}:** {fmt.value(row.status_value, meta['unit'])} "
+        f"**{fmt.md_text(area_name)}, {row.status_period}:** {fmt.value(row.status_value, meta['unit'])} "
         f"(0-punkt {row.baseline_period}: {fmt.value(row.baseline_value, meta['unit'])}). "
         f"Endring: **{row.change_symbol or ''} {row.change_verdict or 'kan ikke beregnes'}**. "
         f"Mot landet: **{row.benchmark_symbol or ''} {row.benchmark_verdict or '–'}**. "
@@ -45,8 +45,10 @@ st.plotly_chart(series_chart(series, meta, names, fmt.UNIT_WORD.get(meta["unit"]
                 width="stretch", config={"displaylogo": False, "locale": "no"})
 st.caption("Skyggen er 95 prosent konfidensintervall. Stiplet grønn linje: målet fram til målåret. "
            "Punkter som er skjult av personvernhensyn vises ikke.")
+if code_note := read(series_code_note, meta["indicator_id"], area, area_name):  # old and new area codes joined
+    st.caption(code_note)
 
-months = monthly(con, meta["indicator_id"], area)
+months = read(monthly, meta["indicator_id"], area)
 if len(months) >= 2:
     st.subheader("Måned for måned: styringsdiagram")
     target = meta["target_value"] if pd.notna(meta["target_value"]) else None
@@ -64,14 +66,16 @@ if len(months) >= 2:
 st.subheader("Tallene")
 table = series_table(series, names, meta["unit"])
 st.dataframe(table, hide_index=True, width="stretch")
-downloads(table, f"{meta['indicator_id']}_{area}", meta["title"])
+downloads(read, table, f"{meta['indicator_id']}_{area}", meta["title"])
 
 st.subheader("Om indikatoren")
 st.markdown(
-    f"{meta['description']}\n\n"
-    f"- **Kilde:** {meta['source']}" + (f" ([{meta['source_url']}]({meta['source_url']}))" if meta["source_url"] else "") + "\n"
-    f"- **Eier:** {meta['owner']}\n- **Plan-mål:** {meta['goal']}\n"
+    f"{fmt.md_text(meta['description'])}\n\n"
+    f"- **Kilde:** {fmt.md_text(meta['source'])}"
+    + (f" (<{meta['source_url']}>)" if str(meta["source_url"] or "").startswith("https://") and " " not in meta["source_url"]
+       and ">" not in meta["source_url"] else "") + "\n"
+    f"- **Eier:** {fmt.md_text(meta['owner'])}\n- **Plan-mål:** {fmt.md_text(meta['goal'])}\n"
     f"- **Retning:** {dict(higher_is_better='høyere er bedre', lower_is_better='lavere er bedre', neutral='ingen retning er bedre')[meta['polarity']]}\n"
     f"- **Minste antall svar som vises:** {meta['min_n']}\n"
-    + (f"- **Tiltak:** {meta['tiltak']}\n" if meta["tiltak"] else "")
+    + (f"- **Tiltak:** {fmt.md_text(meta['tiltak'])}\n" if meta["tiltak"] else "")
     + "\nSlik regner vi: se siden Datagrunnlag, avsnittet «Slik regner vi».")

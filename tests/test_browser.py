@@ -1,4 +1,5 @@
 """As a person would: `make run`, then headless Chromium. Screenshots go to tests/screenshots/."""
+import contextlib
 import os
 import shutil
 import signal
@@ -21,7 +22,12 @@ if not os.path.exists(CHROMIUM):
         raise RuntimeError("CI must run the browser tests: /usr/bin/chromium is missing (make test installs it)")
     pytest.skip("chromium is not installed (make test installs it)", allow_module_level=True)
 
-playwright = pytest.importorskip("playwright.sync_api")
+try:
+    import playwright.sync_api as playwright
+except ImportError:  # pragma: no cover
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the browser tests: playwright is missing (make test installs it)") from None
+    pytest.skip("playwright is not installed (make test installs it)", allow_module_level=True)
 
 
 def free_port() -> int:
@@ -43,19 +49,43 @@ def wait_http(url: str, proc, timeout: float = 240) -> None:
     raise TimeoutError(url)
 
 
-@pytest.fixture(scope="module")
-def server():
-    """The README's own command: `make run` (builds the sample database if missing)."""
+@contextlib.contextmanager
+def make_run(db):
+    """The README's own command, `make run`, on a database of the test's own: it builds the
+    sample database there from the current code when the file does not exist yet."""
     port = free_port()
-    proc = subprocess.Popen(["make", "run", f"PORT={port}"], cwd=ROOT, stdout=subprocess.PIPE,
+    proc = subprocess.Popen(["make", "run", f"PORT={port}", f"DB={db}"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(url, proc)
-        yield url
+        yield url, proc
     finally:
+        stop_group(proc)
+
+
+def stop_group(proc) -> None:
+    """End make and the server under it: SIGTERM, and SIGKILL for whatever still runs after 15 s."""
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+    end = time.time() + 15
+    while time.time() < end:
+        proc.poll()  # reap make, so a finished make does not keep the group alive as a zombie
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with make_run(tmp_path_factory.mktemp("browser") / "oppvekst.duckdb") as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +207,77 @@ def test_analyst_flow_bydel_comparison(server, browser):
     settle(page)
     playwright.expect(page.get_by_text("Bærum").first).to_be_visible(timeout=60_000)
     shot(page, "flow_analytiker")
+
+
+def streamlit_pid(make_proc) -> int:
+    """The server process under `make run` (make's child)."""
+    kids = open(f"/proc/{make_proc.pid}/task/{make_proc.pid}/children").read().split()
+    for pid in kids:
+        if "streamlit" in open(f"/proc/{pid}/cmdline").read():
+            return int(pid)
+    raise RuntimeError(f"no streamlit process under make ({kids})")
+
+
+def test_a_load_reaches_the_running_app(browser, sample_db, tmp_path):
+    """An analyst loads this year's file while the app runs; a leader reloads the page and sees
+    it, on Datagrunnlag and on the indicator, with no restart."""
+    from test_freshness import NEW_KOSTRA
+
+    db = tmp_path / "live.duckdb"
+    shutil.copy(sample_db, db)
+    new_file = tmp_path / "hjemmebesok_2026.csv"
+    new_file.write_text(NEW_KOSTRA, encoding="utf-8")
+    with make_run(db) as (url, proc):
+        page = open_page(browser, url + "/datagrunnlag")
+        playwright.expect(page.get_by_text("Siste innlasting: nr. 12")).to_be_visible(timeout=60_000)
+        ind = open_page(browser, url + "/indikator?indikator=kostra_hjemmebesok&omrade=4601")
+        playwright.expect(ind.get_by_text("Bergen, 2025:")).to_be_visible(timeout=60_000)
+
+        from conftest import run_etl
+        out = run_etl("load", str(new_file), "--db", str(db))
+        assert out.returncode == 0, out.stderr
+
+        page.reload()
+        settle(page)
+        playwright.expect(page.get_by_text("Siste innlasting: nr. 13, hjemmebesok_2026.csv")).to_be_visible(timeout=60_000)
+        playwright.expect(page.get_by_text("Blanding av eksempeldata og ekte tall")).to_be_visible(timeout=60_000)
+        shot(page, "load_datagrunnlag")
+        ind.reload()
+        settle(ind)
+        playwright.expect(ind.get_by_text("Bergen, 2026:")).to_be_visible(timeout=60_000)
+        playwright.expect(ind.get_by_text("93,7").first).to_be_visible(timeout=60_000)
+        shot(ind, "load_indikator")
+        held = [os.readlink(f"/proc/{streamlit_pid(proc)}/fd/{fd}") for fd in os.listdir(f"/proc/{streamlit_pid(proc)}/fd")
+                if os.path.exists(f"/proc/{streamlit_pid(proc)}/fd/{fd}")]
+        assert len([h for h in held if h.startswith(str(db))]) <= 2, held
+
+
+def test_a_committee_opens_the_link_at_once(server, browser):
+    """Twelve people open pages for different areas at the same moment: each sees their own
+    area and nobody gets an error box."""
+    cases = [("/?omrade=" + a, "Målekart", a) for a in ("4601", "460101", "460103", "460105", "3201", "460108")]
+    cases += [(f"/indikator?indikator=ung_depr&omrade={a}", "Indikator", a) for a in ("460102", "460104", "460106")]
+    cases += [(f"/omrader?indikator=ung_trygg&omrade={a}", "Områder", a) for a in ("4601", "3201", "460107")]
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in cases]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for p, (path, _, _) in zip(pages, cases):  # all requests out before any page is awaited
+            p.goto(server + path, wait_until="commit")
+        for p, (path, heading, area) in zip(pages, cases):
+            p.wait_for_selector('[data-testid="stApp"] [data-test-script-state="notRunning"], '
+                                '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+            p.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=120_000)
+            playwright.expect(p.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=60_000)
+            assert p.locator('[data-testid="stException"]').count() == 0, (path, p.locator('[data-testid="stException"]').all_inner_texts())
+            assert f"omrade={area}" in p.url, (path, p.url)
+            # the area picker shows this person's own area (waits until the widget has its value)
+            p.wait_for_function("""name => [...document.querySelectorAll('[data-testid="stSelectbox"] input')]
+                                   .some(i => i.value.startsWith(name + ' (') || i.value.startsWith('– ' + name + ' ('))""",
+                                arg=AREA_NAMES[area], timeout=60_000)
+    finally:
+        for c in contexts:
+            c.close()
+
+
+AREA_NAMES = {"4601": "Bergen", "460101": "Arna", "460102": "Bergenhus", "460103": "Fana", "460104": "Fyllingsdalen",
+              "460105": "Laksevåg", "460106": "Ytrebygda", "460107": "Årstad", "460108": "Åsane", "3201": "Bærum"}

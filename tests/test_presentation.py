@@ -1,5 +1,6 @@
 """Norwegian number formats and the Målekart texts."""
 import pandas as pd
+import pytest
 
 from oppvekst import formatting as fmt
 from oppvekst.presentation import attention, sparkline, summary
@@ -46,3 +47,22 @@ def test_origin_text_reports_coverage():
     assert origin_text("publisert", None, None) == "publisert"
     assert origin_text("aggregert fra skoler", 3, 1) == "aggregert fra 3 av 4 skoler (resten skjermet eller mangler)"
     assert origin_text("aggregert fra skoler", 2, 0) == "aggregert fra 2 av 2 skoler"
+
+
+@pytest.mark.parametrize("name", [
+    "eu_mobbing_10", "Fana 2.0", "[Klikk](javascript:alert(1))", "<img src=x onerror=alert(1)>", "**fet**",
+    "_kursiv_", "`kode`", "# Overskrift", "- punkt", "+ punkt", "2024. Skole", "a|b", "~~streket~~", "$x$",
+    "![bilde](http://x/y.png)", "Skole \\ med skråstrek", "=HYPERLINK(\"http://x\",\"Klikk\")",
+])
+def test_names_from_files_show_as_the_letters_they_are(name):
+    """An independent CommonMark renderer (markdown-it-py, as GitHub and Streamlit follow
+    CommonMark) turns the escaped name into one paragraph holding exactly the name."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    out = MarkdownIt("commonmark").enable("strikethrough").enable("table").render(fmt.md_text(name)).strip()
+    assert out.startswith("<p>") and out.endswith("</p>"), out
+    inner = out[3:-4]
+    assert "<" not in inner.replace("&lt;", ""), out  # no tag of any kind
+    assert html.unescape(inner) == name

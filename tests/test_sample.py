@@ -32,7 +32,10 @@ def test_sample_database_has_code_change_revision_and_suppression(sample_db):
     assert con.execute("SELECT count(*) FROM observations WHERE area_code='4012' AND source_area_code='3813'").fetchone()[0] > 0
     assert con.execute("SELECT count(*) FROM revisions").fetchone()[0] > 0
     assert con.execute("SELECT count(*) FROM observations WHERE suppressed").fetchone()[0] > 0
-    assert con.execute("SELECT value FROM database_info WHERE key='dataset'").fetchone() == ("sample",)
+    # every load is one of the bundled sample files, so every row is labelled as sample data
+    assert con.execute("SELECT bool_and(sample), count(*) FROM loads").fetchone() == (True, 12)
+    assert con.execute("SELECT count(*) FROM observations o JOIN loads l USING (load_id) WHERE l.sample").fetchone()[0] \
+        == con.execute("SELECT count(*) FROM observations").fetchone()[0]
 
 
 def test_every_indicator_has_data_for_bergen_and_three_bydeler(sample_db):

@@ -13,7 +13,7 @@ import pandas as pd
 
 from etl.loaders import Extract, RowBuilder
 from etl.problems import Collector
-from etl.values import FHI_FLAGS, ValueProblem, decode_text, parse_cell, parse_gender, parse_grade, parse_period
+from etl.values import FHI_FLAGS, ValueProblem, age_range, decode_text, parse_cell, parse_gender, parse_grade, parse_period
 
 FORMAT = "FHI statistikkbank CSV (csv2/csv3)"
 ALIASES = {"geografi": "GEO", "år": "AAR", "kjønn": "KJONN", "trinn": "TRINN", "alder": "ALDER",
@@ -95,7 +95,8 @@ def read(raw: bytes, name: str) -> Extract:
         if mt.upper() in N_TYPES:  # the denominator: n of the other measures of this cell
             denominators[(base, get("GEO"), per.label, gender, grade, get("ALDER"))] = value
             continue
-        brk = [f"alder={get('ALDER')}"] if get("ALDER") and get("ALDER") not in ("0", "alle") else []
+        age = age_range(get("ALDER")) if get("ALDER") not in ("0", "alle") else None
+        brk = [f"alder={age}"] if age else []
         rb.add(measure_code=f"{base}:{mt}" if mt else base,
                measure_name=f"{base} ({MEASURE_NAMES.get(mt, mt)})" if mt else base,
                unit="prosent" if mt in ("MEIS", "RATE") else ("antall" if mt == "TELLER" else ""),

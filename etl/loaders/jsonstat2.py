@@ -5,13 +5,15 @@ with its symbol in ``status``."""
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
 
 from etl.loaders import Extract, RowBuilder
 from etl.problems import Collector
-from etl.values import FHI_FLAGS, SSB_SYMBOLS, ValueProblem, parse_gender, parse_grade, parse_period, unit_from_name
+from etl.values import (FHI_FLAGS, SSB_SYMBOLS, ValueProblem, breakdown_value, parse_gender, parse_grade, parse_number,
+                        parse_period, unit_from_name)
 
 FORMAT = "json-stat2"
 GEO_DIMS = {"region", "geo", "kommune", "fylke", "bydel"}
@@ -144,8 +146,8 @@ def read(raw: bytes, name: str) -> Extract:
                     fields["grade"] = parse_grade(code if code not in ("0",) else "alle")
                 elif role == "question":
                     question = (code, lab)
-                elif code.lower() not in TOTAL_CODES and not lab.lower().startswith(("alle", "i alt", "begge")):
-                    brk.append(f"{str(dlabel).lower()}={lab}")
+                elif (b := breakdown_value(code, lab)) is not None:
+                    brk.append(f"{str(dlabel).lower()}={b}")
             period = parse_period(period).label
         except ValueProblem as e:
             errs.add(f"value[{pos}]", str(e), "Load the API answer unchanged.")
@@ -158,13 +160,33 @@ def read(raw: bytes, name: str) -> Extract:
         else:
             mcode, mname = (metric[0], metric[1]) if metric else (table_id or "ssb", label)
             unit = (metric[2].get("base") if metric else "") or unit_from_name(mname)
-        suppressed = sym in symbols and symbols[sym]
-        if v is not None:
+        if isinstance(v, str):
+            # FHI (and some SSB answers) put the symbol itself in the value array ("k", ":", "..")
+            text = v.strip()
             try:
-                v = float(v)
-            except (TypeError, ValueError):
+                v = parse_number(text) if text else None
+            except ValueProblem:
+                if len(text) > 3 or any(ch.isdigit() for ch in text):
+                    errs.add(f"value[{pos}]", f"'{v}' is neither a number nor a symbol", "Load the API answer unchanged.")
+                    continue
+                v, sym = None, flag_map.get(text, text)
+                symbols = {**symbols, sym: symbols.get(sym, is_fhi or sym == ":")}
+            if v is None and not sym:
+                continue
+        elif v is not None:
+            if isinstance(v, bool):
                 errs.add(f"value[{pos}]", f"'{v}' is not a number", "Load the API answer unchanged.")
                 continue
+            try:
+                v = float(v)
+            except (TypeError, ValueError, OverflowError):
+                errs.add(f"value[{pos}]", f"'{v}' is not a number", "Load the API answer unchanged.")
+                continue
+            if not math.isfinite(v):
+                errs.add(f"value[{pos}]", f"{v} is not a finite number (rule: a value is a finite number, or null "
+                         "with a symbol)", "Load the API answer unchanged; download it again if it was edited.")
+                continue
+        suppressed = sym in symbols and symbols[sym]
         rb.add(measure_code=mcode, measure_name=mname, unit=unit, source_area_code=geo[0],
                source_area_name=geo[1] if geo[1] != geo[0] else "", period=period,
                breakdown=";".join(brk), value=v, suppressed=bool(suppressed) or (v is None and sym == ":"),

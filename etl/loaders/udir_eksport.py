@@ -17,7 +17,7 @@ FORMAT = "Udir Eksport API (long JSON/CSV)"
 DIMENSIONS = {
     "SpoersmaalNivaa", "Spoersmaalgruppekode", "Spoersmaalgruppe", "Spoersmaalkode", "Spoersmaalnavn",
     "IndikatorNivaa", "Indikatorkode", "Indikatornavn",
-    "Skoleaarnavn", "EnhetNivaa", "Nasjonaltkode", "Nasjonalt", "Fylkekode", "Fylke", "Kommunekode",
+    "Skoleaarnavn", "EnhetNivaa", "BarnehageenhetNivaa", "Nasjonaltkode", "Nasjonalt", "Fylkekode", "Fylke", "Kommunekode",
     "Kommune", "Organisasjonsnummer", "EnhetNavn", "GruppeNivaa", "GruppeKode", "GruppeNavn",
     "TrinnNivaa", "TrinnKode", "Trinnnavn", "EierformNivaa", "Eierformkode", "EierformNavn",
     "KjoennNivaa", "KjoennKode", "Kjoenn", "UtdanningsprogramNavn", "Utdanningsprogramkode",
@@ -37,12 +37,13 @@ MEASURES = {
 }
 N_COLUMNS = {"AntallBesvart", "AntallElever"}
 SD_COLUMNS = {"Standardavvik"}
-REQUIRED = {"Skoleaarnavn", "EnhetNivaa", "Organisasjonsnummer"}
+REQUIRED = {"Skoleaarnavn", "Organisasjonsnummer"}
+LEVEL_COLUMNS = ("EnhetNivaa", "BarnehageenhetNivaa")  # one of them is required
 LEVELS = {"1": "land", "2": "fylke", "3": "kommune", "4": "skole"}
 
 
 def sniff(raw: bytes, text: str | None, name: str) -> bool:
-    return text is not None and "Skoleaarnavn" in text[:3000] and "EnhetNivaa" in text[:3000] \
+    return text is not None and "Skoleaarnavn" in text[:3000] and "nhetNivaa" in text[:3000] \
         and not text.lstrip("\ufeff").startswith("sep=")
 
 
@@ -70,7 +71,7 @@ def read(raw: bytes, name: str) -> Extract:
         raise errs.fail("", "no records", "An empty answer means no data for the filter; choose another filter.")
     columns = list(recs[0].keys())
     unknown = [c for c in columns if c not in DIMENSIONS | PAGING | set(MEASURES) | N_COLUMNS | SD_COLUMNS]
-    missing = sorted(REQUIRED - set(columns))
+    missing = sorted(REQUIRED - set(columns)) + ([] if set(LEVEL_COLUMNS) & set(columns) else ["EnhetNivaa"])
     if unknown:
         errs.add("header", f"unknown column(s): {', '.join(unknown)}",
                  "Load the Eksport API answer unchanged; if Udir added a column, report it so the loader can learn it.")
@@ -89,9 +90,10 @@ def read(raw: bytes, name: str) -> Extract:
     sdcol = next((c for c in columns if c in SD_COLUMNS), None)
     for i, r in enumerate(recs, start=2):
         get = lambda c: ("" if r.get(c) is None else str(r.get(c))).strip()  # noqa: E731
-        level = LEVELS.get(get("EnhetNivaa"))
+        nivaa = get("EnhetNivaa") or get("BarnehageenhetNivaa")
+        level = LEVELS.get(nivaa)
         if level is None:
-            errs.add(f"record {i - 1}, field EnhetNivaa", f"'{get('EnhetNivaa')}' is not a unit level",
+            errs.add(f"record {i - 1}, field EnhetNivaa", f"'{nivaa}' is not a unit level",
                      "EnhetNivaa must be 1, 2, 3 or 4.")
             continue
         try:
