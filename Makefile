@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= $(or $(OPPVEKST_DB),data/oppvekst.duckdb)
 PORT   ?= 8501
 
-.PHONY: run test db bench clean chromium mutation
+.PHONY: run test lint db bench clean chromium mutation
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ db: $(VENV)/.installed
 	$(PY) -m etl sample --db $(DB)
 
 run: $(VENV)/.installed $(DB)
-	OPPVEKST_DB=$(abspath $(DB)) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --server.fileWatcherType none --browser.gatherUsageStats false
+	OPPVEKST_DB=$(abspath $(DB)) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --server.fileWatcherType none --client.toolbarMode viewer --browser.gatherUsageStats false
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -31,7 +31,13 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not installed and cannot be installed here: browser tests will skip (outside CI)"; fi; }
 
-test: $(VENV)/.dev-installed chromium
+# Style, formatting and the import contracts (docs/architecture.md); `make test` runs it first.
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+test: lint chromium
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev-installed

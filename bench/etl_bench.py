@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import duckdb  # noqa: E402
+import duckdb
 
-from etl.store import load  # noqa: E402
-from etl.synth import generate  # noqa: E402
+from etl.store import load
+from samplegen import generate
 
 
 def floor(files: list[Path], db: Path) -> tuple[float, int]:

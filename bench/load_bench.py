@@ -62,7 +62,8 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str]:
 
 
 def server_state(pid: int) -> dict:
-    rss = next(int(line.split()[1]) for line in open(f"/proc/{pid}/status") if line.startswith("VmRSS:"))
+    with open(f"/proc/{pid}/status") as fh:
+        rss = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
     fds = os.listdir(f"/proc/{pid}/fd")
     kinds: dict[str, int] = {}
     for fd in fds:
@@ -111,7 +112,7 @@ def check(page, kind: str, area_name: str) -> tuple[bool, bool]:
             .some(i => i.value.startsWith(name + ' (') || i.value.startsWith('– ' + name + ' ('))""",
                                arg=area_name, timeout=5_000)
         right_area = True
-    except Exception:  # noqa: BLE001 - timing out means the area is not shown
+    except Exception:
         right_area = False
     heading = page.get_by_role("heading", name=HEADINGS[kind], exact=True).count() > 0
     empty = page.get_by_text("Ingen indikatorer har data ennå").count() > 0
@@ -133,7 +134,7 @@ def burst(browser, url: str, n: int, names: dict[str, str]) -> dict:
         t0 = time.perf_counter()
         for p, (path, _, _) in zip(pages, todo):
             p.goto(url + path, wait_until="commit")
-        for p, (path, kind, area) in zip(pages, todo):
+        for p, (_, kind, area) in zip(pages, todo):
             wait_rendered(p)
             times.append(time.perf_counter() - t0)  # all started together: time since the burst began
             exc, bad = check(p, kind, names[area])
@@ -144,7 +145,7 @@ def burst(browser, url: str, n: int, names: dict[str, str]) -> dict:
             c.close()
     times.sort()
     return {"users": n, "median_s": round(statistics.median(times), 2),
-            "p95_s": round(times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))], 2),
+            "p95_s": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 2),
             "max_s": round(times[-1], 2), "exceptions": exceptions, "wrong_pages": wrong}
 
 

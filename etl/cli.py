@@ -17,7 +17,7 @@ def _progress(total: int):
 
 
 def cmd_load(args) -> int:
-    from etl.store import load
+    from etl.store import load_and_build
 
     files = [Path(f) for f in args.files]
     missing = [f for f in files if not f.exists()]
@@ -28,7 +28,7 @@ def cmd_load(args) -> int:
         return 2
     bar = _progress(len(files))
     try:
-        result = load(files, args.db, progress=bar, post_build=marts_hook())
+        result = load_and_build(files, args.db, progress=bar)
     except InputError as e:
         if bar:
             bar.close()
@@ -38,15 +38,6 @@ def cmd_load(args) -> int:
         bar.close()
     print(result.summary())
     return 0
-
-
-def marts_hook():
-    """Marts are rebuilt on every load when the domain package provides them."""
-    try:
-        from oppvekst.marts import build_marts
-    except ImportError:
-        return None
-    return build_marts
 
 
 def cmd_sample(args) -> int:

@@ -1,8 +1,17 @@
 """Choose the loader from the file's content (not its name)."""
 from __future__ import annotations
 
-from etl.loaders import (Extract, fhi_csv, fravaer_template, jsonstat2, ssb_pxweb_csv, ssb_statbank_web,
-                         udir_eksport, udir_statistikkbank_csv, udir_statistikkbank_json)
+from etl.loaders import (
+    Extract,
+    fhi_csv,
+    fravaer_template,
+    jsonstat2,
+    ssb_pxweb_csv,
+    ssb_statbank_web,
+    udir_eksport,
+    udir_statistikkbank_csv,
+    udir_statistikkbank_json,
+)
 from etl.problems import Collector, InputError
 from etl.validate import cell_ref_template, impossible_values
 from etl.values import decode_text
@@ -22,7 +31,7 @@ def read_file(raw: bytes, name: str) -> Extract:
     except UnicodeDecodeError as e:
         if "cut off" in e.reason:
             raise errs.fail("", "the file is cut off (UTF-16 text with an odd number of bytes)",
-                            "The download was interrupted: download the file again.")
+                            "The download was interrupted: download the file again.") from None
         text = None
     for loader in LOADERS:
         if loader.sniff(raw, text, name):

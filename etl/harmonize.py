@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.problems import Collector, Problem
-from etl.values import ValueProblem, parse_period
+from etl.problems import Problem
 from etl.validate import cell_ref
+from etl.values import ValueProblem, parse_period
 from oppvekst.geography import AreaRegister, canonical_code, load_register, orgnr_is_valid, pseudo_codes
 
 SCHOOL_MAP = Path(__file__).resolve().parent.parent / "data" / "skole_bydel.csv"
@@ -67,8 +67,8 @@ def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str, ko
                 return Skipped(f"{code.strip()} {name.strip()}")
             return f"'{code}' is not an area code (expected 0/EAK/I, 2-digit fylke, 4-digit kommune, 6-digit bydel or 9-digit org.nr)"
         if lvl == "skole":
-            if fylke and canonical_code(fylke)[1] == "pseudo" or name and _PSEUDO_NAMES.search(name) \
-                    and not orgnr_is_valid(c):
+            if (fylke and canonical_code(fylke)[1] == "pseudo") or (name and _PSEUDO_NAMES.search(name) \
+                    and not orgnr_is_valid(c)):
                 return Skipped(f"{name.strip() or c}")
             if not orgnr_is_valid(c):
                 return f"'{code}' is not a valid organisasjonsnummer (check digit)"

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.cli import marts_hook
-from etl.store import load
+from etl.store import SAMPLE_DIR, load_and_build
 from oppvekst.db import db_path
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 EXTS = {".csv", ".json", ".xlsx"}
 
 
@@ -25,5 +23,5 @@ def build_sample(db=None, folder: Path = SAMPLE_DIR) -> str:
     out = []
     batches = sample_batches(folder)
     for batch in batches:  # the rows are labelled as sample data by their files' sha256 (etl.store)
-        out.append(load(batch, target, post_build=marts_hook()).summary())
+        out.append(load_and_build(batch, target).summary())
     return "\n".join(out)

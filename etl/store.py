@@ -209,6 +209,14 @@ def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, pr
     return result
 
 
+def load_and_build(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, progress=None) -> LoadResult:
+    """Load the files and rebuild the marts inside the same build, before the swap: what
+    ``python -m etl load`` and ``python -m etl sample`` both do."""
+    from oppvekst.marts import build_marts
+
+    return load(paths, db, progress=progress, post_build=build_marts)
+
+
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
@@ -273,7 +281,7 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
                 o.value AS old_value, o.symbol AS old_symbol, o.load_id AS old_load_id
             FROM incoming i LEFT JOIN observations o ON {on}""")
         counts = con.execute("SELECT file_name, status, count(*) FROM diff GROUP BY ALL").fetchall()
-        con.execute(f"""INSERT INTO revisions SELECT source, measure_code, area_code, period, gender, grade,
+        con.execute("""INSERT INTO revisions SELECT source, measure_code, area_code, period, gender, grade,
             breakdown, old_value, value, old_symbol, symbol, old_load_id, load_id, ? FROM diff WHERE status = 'revised'""", [now])
         con.execute(f"DELETE FROM observations o WHERE EXISTS (SELECT 1 FROM diff i WHERE i.status = 'revised' AND {on})")
         cols = ", ".join(OBS_COLUMNS)

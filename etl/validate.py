@@ -48,7 +48,7 @@ def impossible_values(df: pd.DataFrame, name: str, fmt: str) -> list[Problem]:
     value = df["value"].astype("float64")
     n = df["n"].astype("float64")
     sd = df["sd"].astype("float64")
-    label = lambda r: f"{r['measure_name'] or r['measure_code']}"  # noqa: E731
+    label = lambda r: f"{r['measure_name'] or r['measure_code']}"
     for col, series in (("value", value), ("n", n), ("sd", sd)):
         bad = series.notna() & ~series.map(lambda x: math.isfinite(x) if pd.notna(x) else True)
         add(bad, lambda r, c=col: f"{c} {r[c]} is not a finite number ({label(r)})")

@@ -158,7 +158,7 @@ def unit_from_name(name: str) -> str:
         return "kr"
     if "per 1000" in low or "per 1 000" in low:
         return "per 1000"
-    if "score" in low or low.strip() == "snitt" or "snitt" in low and "poeng" in low:
+    if "score" in low or low.strip() == "snitt" or ("snitt" in low and "poeng" in low):
         return "poeng"
     if "dager" in low:
         return "dager"

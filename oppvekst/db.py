@@ -133,7 +133,7 @@ class Pin:
     Release it when the run ends (``with`` or ``release()``); a forgotten pin is released
     when it is garbage-collected."""
 
-    def __init__(self, db: "Database", snapshot: Snapshot):
+    def __init__(self, db: Database, snapshot: Snapshot):
         self._snapshot = snapshot
         self.key = snapshot.key
         self._finalizer = weakref.finalize(self, db._release, snapshot)
@@ -144,7 +144,7 @@ class Pin:
     def release(self) -> None:
         self._finalizer()
 
-    def __enter__(self) -> "Pin":
+    def __enter__(self) -> Pin:
         return self
 
     def __exit__(self, *exc) -> None:

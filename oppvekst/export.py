@@ -10,7 +10,6 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-
 # A text cell starting with one of these is read as a formula by Excel/LibreOffice (OWASP:
 # CSV injection). Names and labels come from loaded files, so they are neutralised.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

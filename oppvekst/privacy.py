@@ -100,7 +100,7 @@ def apply(values: pd.DataFrame) -> pd.DataFrame:
     reason[small] = "færre enn " + v.loc[small, "min_n"].astype(int).astype(str) + " svar"
     hidden_idx = set(v.index[reason != ""])
     # triangles per indicator × period
-    for (iid, per), g in v.groupby(["indicator_id", "period"], sort=False):
+    for (_indicator, _period), g in v.groupby(["indicator_id", "period"], sort=False):
         if g["n"].isna().all():
             continue
         key = {i: (a, grp) for i, a, grp in zip(g.index, g["area_code"], g["grp"])}
@@ -108,8 +108,8 @@ def apply(values: pd.DataFrame) -> pd.DataFrame:
         n = {k: float(v.at[i, "n"]) for i, k in key.items() if pd.notna(v.at[i, "n"])}
         hid = {key[i] for i in g.index if i in hidden_idx}
         tri = []
-        areas = set(g["area_code"])
-        for a in areas:  # total = gutter + jenter
+        areas = sorted(set(g["area_code"]))  # sorted: the same data must give the same hidden cells in every
+        for a in areas:  # run (set order follows PYTHONHASHSEED); total = gutter + jenter
             if (a, "alle") in idx and (a, "gutter") in idx and (a, "jenter") in idx:
                 tri.append(((a, "alle"), [(a, "gutter"), (a, "jenter")], 0))
         by_parent = defaultdict(list)
@@ -117,15 +117,15 @@ def apply(values: pd.DataFrame) -> pd.DataFrame:
             if lvl == "bydel":
                 by_parent[a[:4]].append(a)
         extra = {(a, grp): int(u or 0) for a, grp, u in zip(g["area_code"], g["grp"], g["units_hidden"].fillna(0))}
-        for parent, kids in by_parent.items():
-            for grp in set(g["grp"]):
+        for parent, kids in sorted(by_parent.items()):
+            for grp in sorted(set(g["grp"])):
                 if (parent, grp) in idx:
                     kk = sorted({(b, grp) for b in kids if (b, grp) in idx})
                     tri.append(((parent, grp), kk, int(sum(extra.get(k, 0) for k in kk) > 0)))
         for comp_tri in _components(tri):  # triangles never join two kommuner: solve each alone
             cells = {c for t, ch, _ in comp_tri for c in [t, *ch]}
             comp_hidden = hid & cells
-            if not comp_hidden:
+            if not comp_hidden and not any(e for _, _, e in comp_tri):  # a left-out school is hidden too
                 continue
             new = secondary_suppression({c: n[c] for c in cells if c in n}, comp_hidden, comp_tri) - comp_hidden
             for k in new:

@@ -10,7 +10,6 @@ from oppvekst.stats import Interval
 from oppvekst.verdicts import benchmark_verdict, direction
 
 
-
 def database_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Facts about the database (older sample databases carry 'dataset' = 'sample')."""
     exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'database_info'").fetchone()[0]
@@ -101,7 +100,7 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
             "benchmark_symbol": last.get("benchmark_symbol"), "benchmark_colour": last.get("benchmark_colour"),
             "target_verdict": last.get("target_verdict"), "target_symbol": last.get("target_symbol"),
             "target_colour": last.get("target_colour"), "target_detail": last.get("target_detail"),
-            "trend": [v for v in s["value"].tolist()],
+            "trend": s["value"].tolist(),
             "points": int(s["value"].notna().sum()),
         })
     return pd.DataFrame(out)

@@ -139,14 +139,14 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise RegistryError(path, [RegistryProblem("", "", f"kan ikke lese fila ({e.strerror})",
-                                                   "Sjekk at indicators.yml finnes.")])
+                                                   "Sjekk at indicators.yml finnes.")]) from None
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise RegistryError(path, [RegistryProblem("", "", f"ikke gyldig YAML ({getattr(e, 'problem', e)})",
                                                    "Sjekk innrykk og kolon på linjen.",
-                                                   mark.line + 1 if mark else None)])
+                                                   mark.line + 1 if mark else None)]) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), list):
         raise RegistryError(path, [RegistryProblem("", "indicators", "fant ingen liste 'indicators'",
                                                    "Fila skal ha 'indicators:' med én oppføring per indikator.")])

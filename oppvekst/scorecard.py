@@ -11,11 +11,10 @@ import math
 
 import pandas as pd
 
-from oppvekst.periods import parse_period
 from oppvekst import privacy
+from oppvekst.periods import parse_period
 from oppvekst.stats import trend_proportions, trend_values
-from oppvekst.verdicts import (benchmark_verdict, change_verdict, difference, direction, target_verdict,
-                               value_interval)
+from oppvekst.verdicts import benchmark_verdict, change_verdict, difference, direction, target_verdict, value_interval
 
 COLUMNS = ["indicator_id", "area_code", "area_level", "area_name", "period", "period_type", "year_start", "year_end",
            "grp", "value", "n", "sd", "suppressed", "symbol", "origin", "units_used", "units_hidden",

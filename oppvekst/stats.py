@@ -2,6 +2,7 @@
 result carries the method and confidence level it used, like PHEindicatormethods."""
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -212,7 +213,7 @@ def spc(values: list[float], baseline: int = 12, run: int = 7, target: float | N
         raise ValueError("an XmR chart needs at least 2 points")
     base = values[:baseline]
     centre = sum(base) / len(base)
-    mrs = [abs(b - a) for a, b in zip(base, base[1:])]
+    mrs = [abs(b - a) for a, b in itertools.pairwise(base)]
     amr = sum(mrs) / len(mrs)
     ucl, lcl = centre + 2.66 * amr, centre - 2.66 * amr
     u2, l2 = centre + 1.773 * amr, centre - 1.773 * amr
@@ -224,7 +225,7 @@ def spc(values: list[float], baseline: int = 12, run: int = 7, target: float | N
             flags[i].append("outside")
     for i in range(n - run + 1):  # run of increases or decreases (run points)
         seg = values[i:i + run]
-        diffs = [b - a for a, b in zip(seg, seg[1:])]
+        diffs = [b - a for a, b in itertools.pairwise(seg)]
         if all(d > 0 for d in diffs) or all(d < 0 for d in diffs):
             for j in range(i, i + run):
                 if "trend" not in flags[j]:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from oppvekst import formatting as fmt
 from oppvekst import queries
-from pages._ui import area_picker, reader, header
+from pages._ui import area_picker, header, reader
 
 read = reader()
 header("Datagrunnlag", read)

@@ -7,7 +7,7 @@ from oppvekst.charts import ASSURANCE_TEXT, VARIATION_TEXT, series_chart, spc_ch
 from oppvekst.presentation import series_table
 from oppvekst.queries import indicator_series, malekart, monthly, parent_areas, series_code_note
 from oppvekst.stats import spc
-from pages._ui import area_picker, reader, downloads, header, indicator_picker
+from pages._ui import area_picker, downloads, header, indicator_picker, reader
 
 read = reader()
 header("Indikator", read)
@@ -18,7 +18,7 @@ with c2:
     area, area_name = area_picker(read)
 
 parents = read(parent_areas, area)
-options = {code: name for code, name in parents}
+options = dict(parents)
 bench = st.multiselect("Sammenlign med", list(options), default=["0"], format_func=options.get)
 by_gender = st.toggle("Vis gutter og jenter", value=False, disabled=meta["gender"] != "alle")
 groups = ["alle", "gutter", "jenter"] if by_gender else [meta["gender"]]

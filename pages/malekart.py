@@ -4,7 +4,7 @@ import streamlit as st
 from oppvekst import formatting as fmt
 from oppvekst.presentation import attention, malekart_table, styled_malekart, summary
 from oppvekst.queries import malekart
-from pages._ui import area_picker, reader, header, verdict_legend
+from pages._ui import area_picker, header, reader, verdict_legend
 
 read = reader()
 header("Målekart", read)

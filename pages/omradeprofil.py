@@ -4,7 +4,7 @@ import streamlit as st
 from oppvekst import formatting as fmt
 from oppvekst.presentation import profile_table, styled_malekart
 from oppvekst.queries import profile
-from pages._ui import area_picker, reader, downloads, header
+from pages._ui import area_picker, downloads, header, reader
 
 read = reader()
 header("Områdeprofil", read)

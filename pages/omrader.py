@@ -5,7 +5,7 @@ from oppvekst import formatting as fmt
 from oppvekst.charts import ranked_chart
 from oppvekst.presentation import compare_table
 from oppvekst.queries import compare_areas
-from pages._ui import area_picker, reader, downloads, header, indicator_picker, period_picker
+from pages._ui import area_picker, downloads, header, indicator_picker, period_picker, reader
 
 read = reader()
 header("Områder", read)

@@ -5,7 +5,7 @@ from oppvekst import formatting as fmt
 from oppvekst.export import to_excel
 from oppvekst.presentation import agreement_table, styled_malekart
 from oppvekst.queries import malekart, owners
-from pages._ui import area_picker, reader, header, sample_note
+from pages._ui import area_picker, header, reader, sample_note
 
 read = reader()
 header("Resultatavtaler", read)

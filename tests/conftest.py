@@ -33,3 +33,12 @@ def sample_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sample") / "oppvekst.duckdb"
     build_sample(path)
     return path
+
+
+# Hypothesis: a fixed-seed profile in CI (the same examples every run, so a red build can be
+# reproduced), the default random profile locally (more examples over time).
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -52,7 +52,7 @@ def test_malekart_area_from_url_and_numbers_equal_the_mart(monkeypatch, sample_d
     v, lo, hi, period, verdict = con.execute("""SELECT value, ci_low, ci_high, period, change_verdict FROM mart_scorecard
         WHERE indicator_id='ung_depr' AND grp='alle' AND area_code='460103' AND period_type='pooled'
         ORDER BY year_end DESC LIMIT 1""").fetchone()
-    nb = lambda x: f"{x:.1f}".replace(".", ",")  # noqa: E731
+    nb = lambda x: f"{x:.1f}".replace(".", ",")
     shown = f"{nb(v)}\u00a0prosent [{nb(lo)}–{nb(hi)}] ({period})"
     text = table_text(at)
     assert shown in text and verdict in text

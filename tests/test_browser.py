@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -183,7 +184,7 @@ def test_leader_flow_resultatavtale(server, browser):
     import io
 
     import openpyxl
-    ws = openpyxl.load_workbook(io.BytesIO(open(path, "rb").read())).worksheets[0]
+    ws = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes())).worksheets[0]
     assert ws["A2"].value == "Eksempeldata – ikke ekte tall"  # the label travels with the file
     assert [c.value for c in ws[4]][:5] == ["Hva", "0-punkt", "Mål", "Status", "Forbedring"]
     shot(page, "flow_leder")
@@ -211,9 +212,9 @@ def test_analyst_flow_bydel_comparison(server, browser):
 
 def streamlit_pid(make_proc) -> int:
     """The server process under `make run` (make's child)."""
-    kids = open(f"/proc/{make_proc.pid}/task/{make_proc.pid}/children").read().split()
+    kids = Path(f"/proc/{make_proc.pid}/task/{make_proc.pid}/children").read_text().split()
     for pid in kids:
-        if "streamlit" in open(f"/proc/{pid}/cmdline").read():
+        if "streamlit" in Path(f"/proc/{pid}/cmdline").read_text():
             return int(pid)
     raise RuntimeError(f"no streamlit process under make ({kids})")
 

@@ -70,7 +70,7 @@ def test_simultaneous_page_runs_each_see_their_own_numbers(monkeypatch, sample_d
         start.wait()
         try:
             got[i] = ((page, tuple(query.items())), what_a_person_sees(run_page(page, query)))
-        except Exception as e:  # noqa: BLE001 - reported below with the case
+        except Exception as e:
             got[i] = ((page, tuple(query.items())), {"exceptions": [repr(e)]})
 
     threads = [threading.Thread(target=one, args=(i, *CASES[i % len(CASES)])) for i in range(2 * len(CASES))]
@@ -101,7 +101,7 @@ def test_queries_in_many_threads_on_one_database_handle(sample_db):
                 with db.pin() as pin, pin.cursor() as cur:
                     if queries.scorecard(cur, a).to_csv() != alone[a]:
                         wrong.append(a)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 errors.append(repr(e))
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]

@@ -160,12 +160,12 @@ def test_timestamp_is_norwegian_time_and_format():
     from oppvekst.formatting import timestamp
 
     # 13:05 UTC is 14:05 in Oslo in winter and 15:05 in summer
-    assert timestamp(dt.datetime(2026, 11, 25, 13, 5, tzinfo=dt.timezone.utc)) == "25.11.2026 kl. 14.05"
-    assert timestamp(dt.datetime(2026, 6, 1, 13, 5, tzinfo=dt.timezone.utc)) == "01.06.2026 kl. 15.05"
+    assert timestamp(dt.datetime(2026, 11, 25, 13, 5, tzinfo=dt.UTC)) == "25.11.2026 kl. 14.05"
+    assert timestamp(dt.datetime(2026, 6, 1, 13, 5, tzinfo=dt.UTC)) == "01.06.2026 kl. 15.05"
 
 
 def test_sample_banner_follows_the_rows_in_the_database(monkeypatch, live_db, new_kostra, tmp_path):
-    warnings = lambda at: " ".join(w.value for w in at.warning)  # noqa: E731
+    warnings = lambda at: " ".join(w.value for w in at.warning)
     at = run_page(monkeypatch, live_db, "pages/malekart.py")
     assert "Eksempeldata – ikke ekte tall" in warnings(at)
 

@@ -9,7 +9,7 @@ import textwrap
 import duckdb
 import pytest
 
-from conftest import REAL, ROOT, run_etl, sha
+from conftest import REAL, run_etl, sha
 
 REAL_FILES = sorted(str(p) for p in REAL.iterdir())
 

@@ -188,10 +188,7 @@ def test_udir_json_empty_answer_is_no_data():
         rows(b'{"metadata":{"rowHierarchy":["Indikator"],"columns":[]},"rows":[]}', "e.json")
 
 
-EKSPORT_COLS = ("SpoersmaalNivaa,Spoersmaalgruppekode,Spoersmaalgruppe,Spoersmaalkode,Spoersmaalnavn,Skoleaarnavn,"
-                "EnhetNivaa,Nasjonaltkode,Nasjonalt,Fylkekode,Fylke,Kommunekode,Kommune,Organisasjonsnummer,EnhetNavn,"
-                "GruppeNivaa,GruppeKode,GruppeNavn,TrinnNivaa,TrinnKode,Trinnnavn,EierformNivaa,Eierformkode,EierformNavn,"
-                "KjoennNivaa,KjoennKode,Kjoenn,AndelMobbet,AntallBesvart,Sidenummer,RaderSide,RaderTotalt").split(",")
+EKSPORT_COLS = ["SpoersmaalNivaa", "Spoersmaalgruppekode", "Spoersmaalgruppe", "Spoersmaalkode", "Spoersmaalnavn", "Skoleaarnavn", "EnhetNivaa", "Nasjonaltkode", "Nasjonalt", "Fylkekode", "Fylke", "Kommunekode", "Kommune", "Organisasjonsnummer", "EnhetNavn", "GruppeNivaa", "GruppeKode", "GruppeNavn", "TrinnNivaa", "TrinnKode", "Trinnnavn", "EierformNivaa", "Eierformkode", "EierformNavn", "KjoennNivaa", "KjoennKode", "Kjoenn", "AndelMobbet", "AntallBesvart", "Sidenummer", "RaderSide", "RaderTotalt"]
 
 
 def test_udir_eksport_csv_and_json():

@@ -54,7 +54,7 @@ def test_udir_series_from_2011_with_old_fylker_and_units_abroad(tmp_path):
     ]))
     db = tmp_path / "t.duckdb"
     result = load([f], db)
-    got = dict(((c, p), (v, s)) for c, p, v, s in q(db, "SELECT area_code, period, value, source_area_code FROM observations"))
+    got = {(c, p): (v, s) for c, p, v, s in q(db, "SELECT area_code, period, value, source_area_code FROM observations")}
     assert got[("0", "2011")][0] == 6579.0
     assert got[("30", "2011")] == (700.0, "02")  # Akershus -> Viken (merger), Viken was split: stays 30
     assert got[("50", "2011")] == (300.0, "16") and got[("50", "2018")] == (480.0, "50")  # 16 -> 50
@@ -276,7 +276,7 @@ def test_next_load_removes_leftovers_of_killed_builds_only(tmp_path):
 
 
 def test_indikator_caption_from_the_database(tmp_path):
-    from etl.cli import marts_hook
+    from etl.store import load_and_build
     from oppvekst.geography import series_code_note
 
     regions = {"K-1201": "Bergen (-2019)", "K-4601": "Bergen"}
@@ -285,7 +285,7 @@ def test_indikator_caption_from_the_database(tmp_path):
     f = tmp_path / "12272.json"
     f.write_text(json.dumps(doc, ensure_ascii=False))
     db = tmp_path / "t.duckdb"
-    load([f], db, post_build=marts_hook())
+    load_and_build([f], db)
     con = duckdb.connect(str(db), read_only=True)
     try:
         note = series_code_note(con, "kostra_undersokelse", "4601", "Bergen")

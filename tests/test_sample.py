@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from etl.synth import digest, generate
 from oppvekst.queries import malekart
+from samplegen import digest, generate
 
 
 def test_sample_generation_is_deterministic_and_matches_the_committed_files(tmp_path):

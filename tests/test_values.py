@@ -1,7 +1,16 @@
 import pytest
 
-from etl.values import (SSB_SYMBOLS, UDIR_SYMBOLS, ValueProblem, decode_text, parse_cell, parse_gender,
-                        parse_grade, parse_number, parse_period)
+from etl.values import (
+    SSB_SYMBOLS,
+    UDIR_SYMBOLS,
+    ValueProblem,
+    decode_text,
+    parse_cell,
+    parse_gender,
+    parse_grade,
+    parse_number,
+    parse_period,
+)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -60,6 +69,6 @@ def test_gender_and_grade():
 def test_decoding():
     assert decode_text("sep=\tæ".encode("utf-16-le")) == ("sep=\tæ", "utf-16-le")
     assert decode_text("Bærum".encode("cp1252"))[1] == "windows-1252"
-    assert decode_text("Bærum".encode("utf-8"))[1] == "utf-8"
+    assert decode_text("Bærum".encode())[1] == "utf-8"
     with pytest.raises(UnicodeDecodeError):
         decode_text(b"\x81\x8d\x8f\x90 not text")

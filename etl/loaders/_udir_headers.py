@@ -1,6 +1,7 @@
 """Udir's statistikkbank writes its column dimensions as dotted headers
 (``2020-21.Hele landet.Vestland.Alle skoler.10. årstrinn.Begge kjønn.Prosentandel``) in CSV
 exports and as header levels in its JSON answers. Both are classified here, by position.
+Shared by the statistikkbank CSV and JSON loaders (and the Eksport loader's source guess).
 """
 from __future__ import annotations
 
@@ -129,3 +130,23 @@ def guess_source(texts: list[str], file_name: str) -> str:
     if any(w in blob for w in _EU_WORDS):
         return "elevundersokelsen"
     return "udir"
+
+
+def attach_n(df):
+    """Rows whose measure code ends in '#n' (Antall besvart/elever) become the ``n`` of the
+    matching value rows rather than values of their own. A bare '#n' applies to every
+    measure of the same unit, period and group."""
+    is_n = df["measure_code"].str.endswith("#n")
+    if not is_n.any():
+        return df
+    keys = ["source_area_code", "source_area_name", "period", "gender", "grade", "breakdown"]
+    out = df[~is_n].copy()
+    ns = df[is_n].assign(measure_code=df.loc[is_n, "measure_code"].str[:-2])
+    for on, part in ((keys + ["measure_code"], ns[ns["measure_code"] != ""]),
+                     (keys, ns[ns["measure_code"] == ""])):
+        if part.empty:
+            continue
+        part = part[on + ["value"]].rename(columns={"value": "n_from"}).drop_duplicates(on)
+        out = out.merge(part, on=on, how="left")
+        out["n"] = out["n"].fillna(out.pop("n_from"))
+    return out

@@ -13,7 +13,16 @@ import pandas as pd
 
 from etl.loaders import Extract, RowBuilder
 from etl.problems import Collector
-from etl.values import FHI_FLAGS, ValueProblem, age_range, decode_text, parse_cell, parse_gender, parse_grade, parse_period
+from etl.values import (
+    FHI_FLAGS,
+    ValueProblem,
+    age_range,
+    decode_text,
+    parse_cell,
+    parse_gender,
+    parse_grade,
+    parse_period,
+)
 
 FORMAT = "FHI statistikkbank CSV (csv2/csv3)"
 ALIASES = {"geografi": "GEO", "år": "AAR", "kjønn": "KJONN", "trinn": "TRINN", "alder": "ALDER",
@@ -62,7 +71,7 @@ def read(raw: bytes, name: str) -> Extract:
             errs.add(f"line {ln}", f"the row has {len(row)} cells, the header {len(header)}",
                      "The file looks cut off or edited; download it again.")
             continue
-        get = lambda c: row[idx[c]].strip() if c in idx else ""  # noqa: E731
+        get = lambda c: row[idx[c]].strip() if c in idx else ""
         problems_before = len(errs.problems)
 
         def field(column, parse, raw):

@@ -36,8 +36,8 @@ def _rows(raw: bytes, name: str, errs: Collector) -> list[list[str]]:
 
         try:
             wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds
-            raise errs.fail("", f"not a readable Excel workbook ({e})", "Save the sheet again as .xlsx.")
+        except Exception as e:
+            raise errs.fail("", f"not a readable Excel workbook ({e})", "Save the sheet again as .xlsx.") from None
         ws = wb.worksheets[0]
         return [["" if c is None else str(c)
                  for c in r] for r in ws.iter_rows(values_only=True)]
@@ -73,7 +73,7 @@ def read(raw: bytes, name: str) -> Extract:
         if any(FNR.match(c) for c in r):
             raise errs.fail(f"line {ln}", "a cell looks like a fødselsnummer (11 digits)",
                             "Never export person-level data. Use the aggregated template (README).")
-        get = lambda c: r[idx[c]] if c in idx else ""  # noqa: E731
+        get = lambda c: r[idx[c]] if c in idx else ""
         org = get("skole_orgnr").replace(" ", "")
         where = f"line {ln}"
         if not orgnr_is_valid(org):

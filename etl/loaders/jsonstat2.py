@@ -12,8 +12,17 @@ import numpy as np
 
 from etl.loaders import Extract, RowBuilder
 from etl.problems import Collector
-from etl.values import (FHI_FLAGS, SSB_SYMBOLS, ValueProblem, breakdown_value, parse_gender, parse_grade, parse_number,
-                        parse_period, unit_from_name)
+from etl.values import (
+    FHI_FLAGS,
+    SSB_SYMBOLS,
+    ValueProblem,
+    breakdown_value,
+    parse_gender,
+    parse_grade,
+    parse_number,
+    parse_period,
+    unit_from_name,
+)
 
 FORMAT = "json-stat2"
 GEO_DIMS = {"region", "geo", "kommune", "fylke", "bydel"}
@@ -64,10 +73,10 @@ def read(raw: bytes, name: str) -> Extract:
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
-        raise errs.fail("", f"not UTF-8 ({e.reason} at byte {e.start})", "Save the API answer unchanged (UTF-8).")
+        raise errs.fail("", f"not UTF-8 ({e.reason} at byte {e.start})", "Save the API answer unchanged (UTF-8).") from None
     except json.JSONDecodeError as e:
         raise errs.fail(f"line {e.lineno}, column {e.colno}", f"not valid JSON ({e.msg})",
-                        "The file looks cut off; download the API answer again.")
+                        "The file looks cut off; download the API answer again.") from None
     for key in ("id", "size", "dimension", "value"):
         if key not in doc:
             errs.add(f"field '{key}'", "missing", "Load a complete json-stat2 answer (outputFormat=json-stat2).")
@@ -88,7 +97,7 @@ def read(raw: bytes, name: str) -> Extract:
     status = doc.get("status") or {}
     if isinstance(status, list):
         status = {i: s for i, s in enumerate(status) if s} if len(status) == total else \
-            {i: status[0] for i in range(total)} if len(status) == 1 else {}
+            dict.fromkeys(range(total), status[0]) if len(status) == 1 else {}
     else:
         status = {int(k): v for k, v in status.items()}
     label = str(doc.get("label", ""))
@@ -131,7 +140,7 @@ def read(raw: bytes, name: str) -> Extract:
         fields = {"gender": "alle", "grade": "alle"}
         brk, metric, question, geo, period = [], None, None, None, None
         try:
-            for (d, role, codes, extra, dlabel), stride, sz in zip(dims, strides, size):
+            for (_dim, role, codes, extra, dlabel), stride, sz in zip(dims, strides, size):
                 code = codes[(pos // stride) % sz]
                 lab = str(extra["label"].get(code, code))
                 if role == "geo":

@@ -16,8 +16,8 @@ _HEADER = re.compile(r'^"?(region|KOKkommuneregion\d*|Region|kommune|bydel)"?[,;
 def sniff(raw: bytes, text: str | None, name: str) -> bool:
     if text is None:
         return False
-    lines = [l for l in text.lstrip("\ufeff").splitlines()[:3]]
-    return any(_HEADER.match(l) for l in lines[:2])
+    lines = text.lstrip("\ufeff").splitlines()[:2]
+    return any(_HEADER.match(line) for line in lines)
 
 
 def read(raw: bytes, name: str) -> Extract:
@@ -28,7 +28,7 @@ def read(raw: bytes, name: str) -> Extract:
         text = raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else None
         if text is None:
             raise errs.fail("", "the file is neither UTF-8 nor Windows-1252",
-                            "Download it again from the PxWebApi and save the bytes unchanged.")
+                            "Download it again from the PxWebApi and save the bytes unchanged.") from None
     lines = text.lstrip("\ufeff").splitlines()
     title, start = "", 0
     if lines and not _HEADER.match(lines[0]):

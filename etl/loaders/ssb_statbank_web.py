@@ -27,7 +27,7 @@ def read(raw: bytes, name: str) -> Extract:
             text = raw.decode("cp1252")
         except UnicodeDecodeError as e:
             raise errs.fail("", f"the file is neither UTF-8 nor Windows-1252 ({e.reason} at byte {e.start})",
-                            "Download the table again from Statistikkbanken and load it unchanged.")
+                            "Download the table again from Statistikkbanken and load it unchanged.") from None
     lines = text.lstrip("\ufeff").splitlines()
     title = lines[0].strip().strip('"')
     return parse_table(lines[2:], 3, ";", title, FORMAT, errs)

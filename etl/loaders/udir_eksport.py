@@ -55,7 +55,7 @@ def _records(raw: bytes, errs: Collector) -> list[dict]:
             doc = json.loads(s)
         except json.JSONDecodeError as e:
             raise errs.fail(f"line {e.lineno}, column {e.colno}", f"not valid JSON ({e.msg})",
-                            "Save the API answer again, complete and unchanged.")
+                            "Save the API answer again, complete and unchanged.") from None
         if isinstance(doc, dict):
             lists = [v for v in doc.values() if isinstance(v, list)]
             doc = lists[0] if lists else []
@@ -89,7 +89,7 @@ def read(raw: bytes, name: str) -> Extract:
     ncol = next((c for c in columns if c in N_COLUMNS), None)
     sdcol = next((c for c in columns if c in SD_COLUMNS), None)
     for i, r in enumerate(recs, start=2):
-        get = lambda c: ("" if r.get(c) is None else str(r.get(c))).strip()  # noqa: E731
+        get = lambda c: ("" if r.get(c) is None else str(r.get(c))).strip()
         nivaa = get("EnhetNivaa") or get("BarnehageenhetNivaa")
         level = LEVELS.get(nivaa)
         if level is None:

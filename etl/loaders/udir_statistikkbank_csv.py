@@ -4,7 +4,15 @@ separated, wide dotted headers; units in rows (``EnhetNivaa`` 1-4) or named in t
 from __future__ import annotations
 
 from etl.loaders import Extract, RowBuilder
-from etl.loaders._udir_headers import N_MEASURES, classify, geo_of, guess_source, is_value_header, split_header
+from etl.loaders._udir_headers import (
+    N_MEASURES,
+    attach_n,
+    classify,
+    geo_of,
+    guess_source,
+    is_value_header,
+    split_header,
+)
 from etl.problems import Collector
 from etl.values import UDIR_SYMBOLS, ValueProblem, decode_text, parse_cell, parse_period, slug, unit_from_name
 
@@ -29,7 +37,7 @@ def read(raw: bytes, name: str) -> Extract:
         text, _enc = decode_text(raw)
     except UnicodeDecodeError as e:
         raise errs.fail("", f"the file cannot be decoded as UTF-16 ({e.reason})",
-                        "Download the file again from Udir's statistikkbank (Eksporter → CSV) and load it unchanged.")
+                        "Download the file again from Udir's statistikkbank (Eksporter → CSV) and load it unchanged.") from None
     if text and not text.endswith(("\n", "\r")):
         raise errs.fail(f"line {text.count(chr(10)) + 1}",
                         "the file stops in the middle of a line: it looks cut off",
@@ -80,7 +88,7 @@ def read(raw: bytes, name: str) -> Extract:
             errs.add(f"line {lineno}", f"the row has {len(cells)} cells, the header {len(header)}",
                      "The file looks cut off or edited; download it again.")
             continue
-        get = lambda c: cells[idx[c]].strip() if c in idx else ""  # noqa: E731
+        get = lambda c: cells[idx[c]].strip() if c in idx else ""
         if has_measures:
             mcode = get("Indikatorkode") or get("Spoersmaalkode")
             mname = get("Indikatornavn") or get("Spoersmaalnavn")
@@ -97,9 +105,8 @@ def read(raw: bytes, name: str) -> Extract:
             fylke, kommune = get("Fylkekode"), get("Kommunekode")
         notes = {}
         for ci, key in zip(value_cols, col_keys):
-            if key is None:
-                if cells[ci].strip():
-                    notes[split_header(header[ci])[0]] = cells[ci].strip()
+            if key is None and cells[ci].strip():
+                notes[split_header(header[ci])[0]] = cells[ci].strip()
         for ci, key in zip(value_cols, col_keys):
             if key is None:
                 continue
@@ -136,23 +143,3 @@ def read(raw: bytes, name: str) -> Extract:
         raise errs.fail("", "the file has no values (every cell is empty)",
                         "An empty export means no data for the chosen filter; choose another filter.")
     return Extract(FORMAT, source, attach_n(rb.frame()))
-
-
-def attach_n(df):
-    """Rows whose measure code ends in '#n' (Antall besvart/elever) become the ``n`` of the
-    matching value rows rather than values of their own. A bare '#n' applies to every
-    measure of the same unit, period and group."""
-    is_n = df["measure_code"].str.endswith("#n")
-    if not is_n.any():
-        return df
-    keys = ["source_area_code", "source_area_name", "period", "gender", "grade", "breakdown"]
-    out = df[~is_n].copy()
-    ns = df[is_n].assign(measure_code=df.loc[is_n, "measure_code"].str[:-2])
-    for on, part in ((keys + ["measure_code"], ns[ns["measure_code"] != ""]),
-                     (keys, ns[ns["measure_code"] == ""])):
-        if part.empty:
-            continue
-        part = part[on + ["value"]].rename(columns={"value": "n_from"}).drop_duplicates(on)
-        out = out.merge(part, on=on, how="left")
-        out["n"] = out["n"].fillna(out.pop("n_from"))
-    return out

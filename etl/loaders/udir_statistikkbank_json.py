@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 
 from etl.loaders import Extract, RowBuilder
-from etl.loaders._udir_headers import N_MEASURES, classify, geo_of, guess_source
-from etl.loaders.udir_statistikkbank_csv import attach_n
+from etl.loaders._udir_headers import N_MEASURES, attach_n, classify, geo_of, guess_source
 from etl.problems import Collector
 from etl.values import UDIR_SYMBOLS, ValueProblem, parse_cell, slug, unit_from_name
 
@@ -44,8 +43,8 @@ def read(raw: bytes, name: str) -> Extract:
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise errs.fail(getattr(e, "lineno", "") and f"line {e.lineno}, column {e.colno}" or "",
-                        f"not valid JSON ({e})", "Save the API answer again, complete and unchanged (UTF-8).")
+        raise errs.fail((getattr(e, "lineno", "") and f"line {e.lineno}, column {e.colno}") or "",
+                        f"not valid JSON ({e})", "Save the API answer again, complete and unchanged (UTF-8).") from None
     meta = doc.get("metadata") if isinstance(doc, dict) else None
     rows = doc.get("rows") if isinstance(doc, dict) else None
     if not isinstance(meta, dict) or not isinstance(rows, list) or "columns" not in meta:
