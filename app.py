@@ -1,4 +1,5 @@
 """Oppvekstmonitor – entry point. Run with ``make run`` (or ``streamlit run app.py``)."""
+
 import streamlit as st
 
 from pages._ui import page_run

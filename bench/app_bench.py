@@ -8,6 +8,7 @@ the same run.
     .venv/bin/python bench/etl_bench.py --keep /tmp/bench      # builds /tmp/bench/national.duckdb
     .venv/bin/python bench/app_bench.py --db /tmp/bench/national.duckdb
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,14 @@ PAGES = [  # (script, url path with query, widget to change: (kind, index, new v
     ("pages/datagrunnlag.py", "datagrunnlag?omrade=4601", ("selectbox", 0, "3201")),
 ]
 NOT_STALE = """document.querySelectorAll('[data-stale="true"]').length === 0"""
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def server_times(db: str) -> dict:
@@ -62,8 +69,12 @@ def server_times(db: str) -> dict:
         t0 = time.perf_counter()
         getattr(at, kind)[idx].set_value(value).run()
         change = time.perf_counter() - t0
-        out[script] = {"first_s": round(first, 3), "warm_s": round(statistics.median(warm), 3),
-                       "filter_change_s": round(change, 3), "error": bool(at.exception)}
+        out[script] = {
+            "first_s": round(first, 3),
+            "warm_s": round(statistics.median(warm), 3),
+            "filter_change_s": round(change, 3),
+            "error": bool(at.exception),
+        }
     return out
 
 
@@ -76,10 +87,27 @@ def free_port() -> int:
 def start(script: str, db: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, OPPVEKST_DB=db)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-                             "--server.headless", "true", "--server.fileWatcherType", "none",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(240):
         try:
@@ -93,8 +121,10 @@ def start(script: str, db: str) -> tuple[subprocess.Popen, str]:
 def browser_times(db: str, repeats: int = 3) -> dict:
     from playwright.sync_api import sync_playwright
 
-    done = ('[data-testid="stApp"] [data-test-script-state="notRunning"], '
-            '[data-testid="stApp"][data-test-script-state="notRunning"]')
+    done = (
+        '[data-testid="stApp"] [data-test-script-state="notRunning"], '
+        '[data-testid="stApp"][data-test-script-state="notRunning"]'
+    )
     app, app_url = start("app.py", db)
     floor, floor_url = start("bench/floor_app.py", db)
     out = {}
@@ -138,7 +168,10 @@ def main() -> int:
     print("Server time (AppTest), seconds:")
     print(f"{'page':28} {'first':>7} {'warm':>7} {'filter':>7}")
     for page, t in server.items():
-        print(f"{page:28} {t['first_s']:7.3f} {t['warm_s']:7.3f} {t['filter_change_s']:7.3f}" + ("  ERROR" if t["error"] else ""))
+        print(
+            f"{page:28} {t['first_s']:7.3f} {t['warm_s']:7.3f} {t['filter_change_s']:7.3f}"
+            + ("  ERROR" if t["error"] else "")
+        )
     browser = browser_times(args.db)
     floor = browser.pop("floor (one-line page)")
     print(f"\nBrowser, until rendered (median of warm loads), seconds; floor = one-line page: {floor:.3f}")

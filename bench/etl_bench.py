@@ -8,6 +8,7 @@ the same run.
 
     .venv/bin/python bench/etl_bench.py [--keep DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,15 +57,24 @@ def floor(files: list[Path], db: Path) -> tuple[float, int]:
             except UnicodeDecodeError:
                 text = raw.decode("cp1252")
         lines = text.splitlines()
-        skip = 1 if lines[0].startswith("sep=") else 2 if lines[0].startswith('"') and not lines[1].strip() \
-            else 1 if lines[0].startswith('"') and lines[0].count('"') == 2 and "," not in lines[0] else 0
+        skip = (
+            1
+            if lines[0].startswith("sep=")
+            else 2
+            if lines[0].startswith('"') and not lines[1].strip()
+            else 1
+            if lines[0].startswith('"') and lines[0].count('"') == 2 and "," not in lines[0]
+            else 0
+        )
         header = lines[skip]
         sep = "\t" if "\t" in header else ";" if header.count(";") > header.count(",") else ","
         tmp = db.parent / f"floor_{i}.csv"
         tmp.write_text(text, encoding="utf-8")
         # Udir mixes CRLF and LF line endings; DuckDB's strict sniffer refuses that
-        con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{tmp}', skip={skip}, delim='{sep}', header=true, "
-                    f"all_varchar=true, null_padding=true, strict_mode=false)")
+        con.execute(
+            f"CREATE TABLE t{i} AS SELECT * FROM read_csv('{tmp}', skip={skip}, delim='{sep}', header=true, "
+            f"all_varchar=true, null_padding=true, strict_mode=false)"
+        )
         rows += con.execute(f"SELECT count(*) FROM t{i}").fetchone()[0]
     con.execute("CHECKPOINT")
     con.close()
@@ -113,10 +123,18 @@ def main() -> int:
     reload_s = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out = {
-        "files": len(base), "input_mb": round(size_mb, 1), "generate_s": round(gen_s, 1),
-        "load_s": round(load_s, 1), "rows": rows, "rows_per_s": round(rows / load_s),
-        "marts_s": round(marts_s, 1), "reload_unchanged_s": round(reload_s, 1), "db_mb": round(db.stat().st_size / 1e6, 1),
-        "peak_rss_mb": round(peak_mb), "floor_duckdb_s": round(floor_s, 1), "floor_rows": floor_rows,
+        "files": len(base),
+        "input_mb": round(size_mb, 1),
+        "generate_s": round(gen_s, 1),
+        "load_s": round(load_s, 1),
+        "rows": rows,
+        "rows_per_s": round(rows / load_s),
+        "marts_s": round(marts_s, 1),
+        "reload_unchanged_s": round(reload_s, 1),
+        "db_mb": round(db.stat().st_size / 1e6, 1),
+        "peak_rss_mb": round(peak_mb),
+        "floor_duckdb_s": round(floor_s, 1),
+        "floor_rows": floor_rows,
         "load_vs_floor": round(load_s / floor_s, 1),
     }
     for k, v in out.items():

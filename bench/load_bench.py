@@ -13,6 +13,7 @@ open file handles are read from /proc before and after each round.
 
 Prints a table and one JSON line. Not a test: it measures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,10 +31,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-DONE = ('[data-testid="stApp"] [data-test-script-state="notRunning"], '
-        '[data-testid="stApp"][data-test-script-state="notRunning"]')
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DONE = (
+    '[data-testid="stApp"] [data-test-script-state="notRunning"], '
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+)
 HEADINGS = {"malekart": "Målekart", "indikator": "Indikator", "omrader": "Områder"}
 INDICATORS = ["ung_depr", "eu_mobbing_10", "ung_trygg", "eu_trivsel_10", "fravaer_bekymring_10", "ung_ensomhet"]
 
@@ -47,10 +56,28 @@ def free_port() -> int:
 def start_server(db: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, OPPVEKST_DB=str(db))
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--server.fileWatcherType", "none",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(480):
         try:
@@ -71,8 +98,11 @@ def server_state(pid: int) -> dict:
             link = os.readlink(f"/proc/{pid}/fd/{fd}")
         except OSError:
             continue
-        kind = link.split(":")[0] if ":" in link and not link.startswith("/") else (
-            "database" if ".duckdb" in link else "file")
+        kind = (
+            link.split(":")[0]
+            if ":" in link and not link.startswith("/")
+            else ("database" if ".duckdb" in link else "file")
+        )
         kinds[kind] = kinds.get(kind, 0) + 1
     return {"rss_mb": round(rss / 1024, 1), "fds": len(fds), "fd_kinds": kinds}
 
@@ -97,9 +127,11 @@ def cases(n: int, names: dict[str, str]) -> list[tuple[str, str, str]]:
         page = ["malekart", "indikator", "omrader"][i % 3]
         area = codes[(i * 7) % len(codes)]
         ind = INDICATORS[i % len(INDICATORS)]
-        path = {"malekart": f"/malekart?omrade={area}",
-                "indikator": f"/indikator?indikator={ind}&omrade={area}",
-                "omrader": f"/omrader?indikator={ind}&omrade={area}"}[page]
+        path = {
+            "malekart": f"/malekart?omrade={area}",
+            "indikator": f"/indikator?indikator={ind}&omrade={area}",
+            "omrader": f"/omrader?indikator={ind}&omrade={area}",
+        }[page]
         out.append((path, page, area))
     return out
 
@@ -108,9 +140,12 @@ def check(page, kind: str, area_name: str) -> tuple[bool, bool]:
     """(exception shown, wrong content) for a rendered page."""
     exc = page.locator('[data-testid="stException"]').count() > 0
     try:
-        page.wait_for_function("""name => [...document.querySelectorAll('[data-testid="stSelectbox"] input')]
+        page.wait_for_function(
+            """name => [...document.querySelectorAll('[data-testid="stSelectbox"] input')]
             .some(i => i.value.startsWith(name + ' (') || i.value.startsWith('– ' + name + ' ('))""",
-                               arg=area_name, timeout=5_000)
+            arg=area_name,
+            timeout=5_000,
+        )
         right_area = True
     except Exception:
         right_area = False
@@ -144,9 +179,14 @@ def burst(browser, url: str, n: int, names: dict[str, str]) -> dict:
         for c in contexts:
             c.close()
     times.sort()
-    return {"users": n, "median_s": round(statistics.median(times), 2),
-            "p95_s": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 2),
-            "max_s": round(times[-1], 2), "exceptions": exceptions, "wrong_pages": wrong}
+    return {
+        "users": n,
+        "median_s": round(statistics.median(times), 2),
+        "p95_s": round(times[min(len(times) - 1, round(0.95 * (len(times) - 1)))], 2),
+        "max_s": round(times[-1], 2),
+        "exceptions": exceptions,
+        "wrong_pages": wrong,
+    }
 
 
 def soak(browser, url: str, reloads: int, names: dict[str, str], users: int = 10) -> dict:
@@ -173,8 +213,13 @@ def soak(browser, url: str, reloads: int, names: dict[str, str], users: int = 10
     finally:
         for c in contexts:
             c.close()
-    return {"reloads": done, "users": users, "median_batch_s": round(statistics.median(times), 2),
-            "exceptions": exceptions, "wrong_pages": wrong}
+    return {
+        "reloads": done,
+        "users": users,
+        "median_batch_s": round(statistics.median(times), 2),
+        "exceptions": exceptions,
+        "wrong_pages": wrong,
+    }
 
 
 def main() -> int:
@@ -205,19 +250,25 @@ def main() -> int:
                 r = burst(browser, url, n, names)
                 r.update(before=before, after=server_state(proc.pid))
                 results["rounds"].append(r)
-                print(f"N={n:3}: median {r['median_s']:.2f} s, p95 {r['p95_s']:.2f} s, max {r['max_s']:.2f} s, "
-                      f"exceptions {r['exceptions']}, wrong pages {r['wrong_pages']}; RSS {before['rss_mb']} → "
-                      f"{r['after']['rss_mb']} MB, open fds {before['fds']} → {r['after']['fds']}", flush=True)
+                print(
+                    f"N={n:3}: median {r['median_s']:.2f} s, p95 {r['p95_s']:.2f} s, max {r['max_s']:.2f} s, "
+                    f"exceptions {r['exceptions']}, wrong pages {r['wrong_pages']}; RSS {before['rss_mb']} → "
+                    f"{r['after']['rss_mb']} MB, open fds {before['fds']} → {r['after']['fds']}",
+                    flush=True,
+                )
             if args.soak:
                 before = server_state(proc.pid)
                 r = soak(browser, url, args.soak, names)
                 time.sleep(2)
                 r.update(before=before, after=server_state(proc.pid))
                 results["soak"] = r
-                print(f"soak: {r['reloads']} reloads by {r['users']} users, median batch {r['median_batch_s']:.2f} s, "
-                      f"exceptions {r['exceptions']}, wrong pages {r['wrong_pages']}; RSS {before['rss_mb']} → "
-                      f"{r['after']['rss_mb']} MB, open fds {before['fds']} → {r['after']['fds']} "
-                      f"({before['fd_kinds']} → {r['after']['fd_kinds']})", flush=True)
+                print(
+                    f"soak: {r['reloads']} reloads by {r['users']} users, median batch {r['median_batch_s']:.2f} s, "
+                    f"exceptions {r['exceptions']}, wrong pages {r['wrong_pages']}; RSS {before['rss_mb']} → "
+                    f"{r['after']['rss_mb']} MB, open fds {before['fds']} → {r['after']['fds']} "
+                    f"({before['fd_kinds']} → {r['after']['fd_kinds']})",
+                    flush=True,
+                )
             browser.close()
     finally:
         proc.terminate()

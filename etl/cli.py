@@ -1,4 +1,5 @@
 """Command line: ``python -m etl load FILE... [--db PATH]`` and ``python -m etl sample``."""
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +53,9 @@ def cmd_sample(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m etl", description="Load publishers' extracts into the Oppvekstmonitor database.")
+    ap = argparse.ArgumentParser(
+        prog="python -m etl", description="Load publishers' extracts into the Oppvekstmonitor database."
+    )
     sub = ap.add_subparsers(dest="cmd", required=True)
     lp = sub.add_parser("load", help="load one or more extracts (all or nothing)")
     lp.add_argument("files", nargs="+", help="files as downloaded from SSB, Udir, FHI, or the fravær template")

@@ -1,5 +1,6 @@
 """From loader rows to canonical observations: resolve and harmonise areas, derive periods,
 apply the duplicate rules, and validate the whole input at once."""
+
 from __future__ import annotations
 
 import csv
@@ -16,10 +17,32 @@ from oppvekst.geography import AreaRegister, canonical_code, load_register, orgn
 
 SCHOOL_MAP = Path(__file__).resolve().parent.parent / "data" / "skole_bydel.csv"
 KEY = ["source", "measure_code", "area_code", "period", "gender", "grade", "breakdown"]
-OBS_COLUMNS = ["source", "table_id", "measure_code", "measure_name", "unit", "area_code", "area_level",
-               "area_name", "source_area_code", "period", "period_type", "year_start", "year_end",
-               "gender", "grade", "breakdown", "value", "n", "sd", "suppressed", "symbol", "note",
-               "file_name", "load_id"]
+OBS_COLUMNS = [
+    "source",
+    "table_id",
+    "measure_code",
+    "measure_name",
+    "unit",
+    "area_code",
+    "area_level",
+    "area_name",
+    "source_area_code",
+    "period",
+    "period_type",
+    "year_start",
+    "year_end",
+    "gender",
+    "grade",
+    "breakdown",
+    "value",
+    "n",
+    "sd",
+    "suppressed",
+    "symbol",
+    "note",
+    "file_name",
+    "load_id",
+]
 
 
 @dataclass
@@ -42,14 +65,16 @@ def read_school_map(path: Path = SCHOOL_MAP) -> dict[str, str]:
 class Skipped:
     """A row for a pseudo-region (units abroad, Svalbard, K-Rest, uoppgitt): not an error,
     not stored; counted in the load summary."""
+
     label: str
 
 
 _PSEUDO_NAMES = re.compile(r"utlandet|uoppgitt|ukjent|kontinentalsokkel|svalbard|jan mayen|delte kommuner", re.I)
 
 
-def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str, kommune: str = "",
-             year: int | None = None) -> Resolved | Skipped | str:
+def _resolve(
+    reg: AreaRegister, code: str, name: str, level: str, fylke: str, kommune: str = "", year: int | None = None
+) -> Resolved | Skipped | str:
     """Resolved area, a skipped pseudo-region, or the text of a problem."""
     if code:
         c, lvl = canonical_code(code)
@@ -67,8 +92,9 @@ def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str, ko
                 return Skipped(f"{code.strip()} {name.strip()}")
             return f"'{code}' is not an area code (expected 0/EAK/I, 2-digit fylke, 4-digit kommune, 6-digit bydel or 9-digit org.nr)"
         if lvl == "skole":
-            if (fylke and canonical_code(fylke)[1] == "pseudo") or (name and _PSEUDO_NAMES.search(name) \
-                    and not orgnr_is_valid(c)):
+            if (fylke and canonical_code(fylke)[1] == "pseudo") or (
+                name and _PSEUDO_NAMES.search(name) and not orgnr_is_valid(c)
+            ):
                 return Skipped(f"{name.strip() or c}")
             if not orgnr_is_valid(c):
                 return f"'{code}' is not a valid organisasjonsnummer (check digit)"
@@ -78,8 +104,9 @@ def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str, ko
         if c not in reg.areas:
             if name and _PSEUDO_NAMES.search(name):
                 return Skipped(f"{c} {name.strip()}")
-            return (f"area code '{code}' is not in SSB's code lists (kommuner and fylker 1995-2024, bydeler, "
-                    "KOSTRA groups)")
+            return (
+                f"area code '{code}' is not in SSB's code lists (kommuner and fylker 1995-2024, bydeler, KOSTRA groups)"
+            )
         cur, kind = reg.current(c)
         a = reg.areas[cur]
         return Resolved(cur, a.level, a.name, kind, c if cur != c else None)
@@ -91,7 +118,7 @@ def _resolve(reg: AreaRegister, code: str, name: str, level: str, fylke: str, ko
         return Skipped(name.strip())
     if level == "skole":
         return f"school '{name}' is named without an organisasjonsnummer"
-    for lvl in ([level] if level else ["kommune", "fylke", "bydel"]):
+    for lvl in [level] if level else ["kommune", "fylke", "bydel"]:
         codes = reg.find_by_name(name, lvl, fylke or None, year)
         if len(codes) == 1:
             cur, kind = reg.current(codes[0])
@@ -122,8 +149,14 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
             per_rows[p] = parse_period(p)
         except ValueProblem as e:
             first = df[df["period"] == p].iloc[0]
-            problems.append(Problem(first["file_name"], cell_ref(first["file_name"], first["line"], formats), str(e),
-                                    "Use the period labels the publisher writes."))
+            problems.append(
+                Problem(
+                    first["file_name"],
+                    cell_ref(first["file_name"], first["line"], formats),
+                    str(e),
+                    "Use the period labels the publisher writes.",
+                )
+            )
     ok = df["period"].isin(list(per_rows))
     df = df[ok].copy()
     df["year_start"] = df["period"].map({k: v.year_start for k, v in per_rows.items()}).astype("Int64")
@@ -133,15 +166,22 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
     # --- areas, resolved once per distinct spelling (and year, for names), joined back with a merge
     akeys = ["source_area_code", "source_area_name", "area_level_hint", "fylke_hint", "kommune_hint", "year_start"]
     uniq = df[akeys].drop_duplicates().reset_index(drop=True)
-    resolved = [_resolve(reg, *(("" if pd.isna(x) else x) for x in row[:5]),
-                         None if pd.isna(row[5]) else int(row[5])) for row in uniq.itertuples(index=False)]
+    resolved = [
+        _resolve(reg, *(("" if pd.isna(x) else x) for x in row[:5]), None if pd.isna(row[5]) else int(row[5]))
+        for row in uniq.itertuples(index=False)
+    ]
     skipped: dict[str, dict[str, int]] = {}
     reported = set()
     for row, r in zip(uniq.itertuples(index=False), resolved):
         if isinstance(r, str | Skipped):
-            m = (df["source_area_code"] == row[0]) & (df["source_area_name"] == row[1]) \
-                & (df["area_level_hint"] == row[2]) & (df["fylke_hint"] == row[3]) & (df["kommune_hint"] == row[4]) \
+            m = (
+                (df["source_area_code"] == row[0])
+                & (df["source_area_name"] == row[1])
+                & (df["area_level_hint"] == row[2])
+                & (df["fylke_hint"] == row[3])
+                & (df["kommune_hint"] == row[4])
                 & (df["year_start"] == row[5])
+            )
             rows = df[m]
             if isinstance(r, Skipped):
                 for fname, count in rows["file_name"].value_counts().items():
@@ -152,9 +192,15 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
             if (first["file_name"], r) in reported:
                 continue
             reported.add((first["file_name"], r))
-            problems.append(Problem(first["file_name"], cell_ref(first["file_name"], first["line"], formats), r,
-                                    "Check the area column; codes must be SSB's (Klass) codes or Udir's unit numbers, "
-                                    "and names must be spelled as in SSB's lists."))
+            problems.append(
+                Problem(
+                    first["file_name"],
+                    cell_ref(first["file_name"], first["line"], formats),
+                    r,
+                    "Check the area column; codes must be SSB's (Klass) codes or Udir's unit numbers, "
+                    "and names must be spelled as in SSB's lists.",
+                )
+            )
     ok = [not isinstance(r, str | Skipped) for r in resolved]
     uniq = uniq[ok].copy()
     good = [r for r in resolved if not isinstance(r, str | Skipped)]
@@ -186,11 +232,15 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
             vals = {(None if pd.isna(v) else round(float(v), 9), bool(s)) for v, s in zip(g["value"], g["suppressed"])}
             if len(vals) > 1:
                 a, b = g.iloc[0], g.iloc[1]
-                problems.append(Problem(
-                    b["file_name"], cell_ref(b["file_name"], b["line"], formats),
-                    f"conflicting values for the same cell: {a['measure_code']} / {a['area_code']} / {a['period']} / "
-                    f"{a['gender']} / {a['grade']} is {_show(a)} at {a['file_name']} line {a['line']} and {_show(b)} here",
-                    "Load only one version of a table per call (load the newer one after the older to revise)."))
+                problems.append(
+                    Problem(
+                        b["file_name"],
+                        cell_ref(b["file_name"], b["line"], formats),
+                        f"conflicting values for the same cell: {a['measure_code']} / {a['area_code']} / {a['period']} / "
+                        f"{a['gender']} / {a['grade']} is {_show(a)} at {a['file_name']} line {a['line']} and {_show(b)} here",
+                        "Load only one version of a table per call (load the newer one after the older to revise).",
+                    )
+                )
         df = df.drop_duplicates(KEY, keep="first")
     # --- schools: areas from the files, parents from the bydel mapping or the kommune
     sch = df[df["area_level"] == "skole"]
@@ -204,8 +254,14 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
                 k, _ = canonical_code(hint)
                 parent = reg.current(k)[0] if k else None
             parents.append(parent)
-        schools = pd.DataFrame({"area_code": s["area_code"], "area_name": s["source_area_name"],
-                                "area_level": "skole", "parent_code": parents})
+        schools = pd.DataFrame(
+            {
+                "area_code": s["area_code"],
+                "area_name": s["source_area_name"],
+                "area_level": "skole",
+                "parent_code": parents,
+            }
+        )
     df["load_id"] = pd.array([None] * len(df), dtype="Int64")
     out = df[OBS_COLUMNS].reset_index(drop=True)
     out.attrs["skipped"] = skipped
@@ -218,8 +274,10 @@ def skipped_notes(skipped: dict[str, dict[str, int]]) -> list[str]:
     for fname, per in skipped.items():
         n = sum(per.values())
         labels = ", ".join(sorted(per))
-        lines.append(f"{fname}: {n} row{'s' if n != 1 else ''} for areas abroad, Svalbard, the continental shelf "
-                     f"or 'uoppgitt' skipped (not stored): {labels}")
+        lines.append(
+            f"{fname}: {n} row{'s' if n != 1 else ''} for areas abroad, Svalbard, the continental shelf "
+            f"or 'uoppgitt' skipped (not stored): {labels}"
+        )
     return lines
 
 

@@ -1,4 +1,5 @@
 """Input problems, collected lazily so a user sees every problem of a load at once."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """``python -m etl sample``: build the database from ``data/sample/`` through the same load path
 users use: first every extract in one call, then the later revisions in ``revisjon/``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,9 @@ EXTS = {".csv", ".json", ".xlsx"}
 
 def sample_batches(folder: Path = SAMPLE_DIR) -> list[list[Path]]:
     base = sorted(p for p in folder.iterdir() if p.suffix in EXTS)
-    rev = sorted(p for p in (folder / "revisjon").iterdir() if p.suffix in EXTS) if (folder / "revisjon").exists() else []
+    rev = (
+        sorted(p for p in (folder / "revisjon").iterdir() if p.suffix in EXTS) if (folder / "revisjon").exists() else []
+    )
     return [b for b in (base, rev) if b]
 
 

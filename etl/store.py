@@ -1,5 +1,6 @@
 """Write observations into the database: all files of one call in one transaction, built
 beside the live database and swapped in atomically with ``os.replace``."""
+
 from __future__ import annotations
 
 import contextlib
@@ -51,15 +52,19 @@ class LoadResult:
             if f.skipped:
                 lines.append(f"{f.name}: already loaded (same sha256), nothing to do")
                 continue
-            lines.append(f"{f.name}: {f.format} → {f.source}: {f.rows} rows ({f.suppressed} suppressed); "
-                         f"{f.new} new, {f.revised} revised, {f.unchanged} unchanged")
+            lines.append(
+                f"{f.name}: {f.format} → {f.source}: {f.rows} rows ({f.suppressed} suppressed); "
+                f"{f.new} new, {f.revised} revised, {f.unchanged} unchanged"
+            )
             if f.unused:
                 rows = sum(r for _, _, r in f.unused)
                 codes = ", ".join(f"{code} ({r} rows)" for _, code, r in f.unused[:12])
                 more = f" and {len(f.unused) - 12} more" if len(f.unused) > 12 else ""
-                lines.append(f"  warning: {rows} of these rows feed no indicator: no indicator in indicators.yml uses "
-                             f"the measure codes {codes}{more} (source {f.unused[0][0]}). They are stored, but nothing "
-                             "changes on screen until an indicator selects them (README, «Legge til en indikator»).")
+                lines.append(
+                    f"  warning: {rows} of these rows feed no indicator: no indicator in indicators.yml uses "
+                    f"the measure codes {codes}{more} (source {f.unused[0][0]}). They are stored, but nothing "
+                    "changes on screen until an indicator selects them (README, «Legge til en indikator»)."
+                )
         by_src: dict[str, int] = {}
         for f in self.files:
             if not f.skipped:
@@ -77,12 +82,16 @@ def init_db(con: duckdb.DuckDBPyConnection) -> None:
     if con.execute("SELECT count(*) FROM areas").fetchone()[0]:
         return
     reg = load_register()
-    rows = [(a.code, a.name, a.level, a.parent, a.valid_from, a.valid_to, a.successor, a.change_kind)
-            for a in reg.areas.values()]
+    rows = [
+        (a.code, a.name, a.level, a.parent, a.valid_from, a.valid_to, a.successor, a.change_kind)
+        for a in reg.areas.values()
+    ]
     con.executemany("INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     ch = pd.read_csv(GEO_DIR / "kommune_endringer.csv", dtype=str)
     con.register("ch_df", ch)
-    con.execute("INSERT INTO area_changes SELECT old_code, old_name, new_code, new_name, CAST(changed_on AS DATE), kind FROM ch_df")
+    con.execute(
+        "INSERT INTO area_changes SELECT old_code, old_name, new_code, new_name, CAST(changed_on AS DATE), kind FROM ch_df"
+    )
     con.unregister("ch_df")
 
 
@@ -161,8 +170,9 @@ def remove_dead_builds(target: Path) -> list[str]:
     return notes
 
 
-def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, progress=None,
-         post_build=None) -> LoadResult:
+def load(
+    paths: list[str | os.PathLike], db: str | os.PathLike | None = None, progress=None, post_build=None
+) -> LoadResult:
     target = db_path(db)
     paths = [Path(p) for p in paths]
     extracts, problems, skipped = parse_files(paths, progress, loaded_hashes(target))
@@ -178,10 +188,18 @@ def load(paths: list[str | os.PathLike], db: str | os.PathLike | None = None, pr
         return result
     wal = Path(str(target) + ".wal")
     if wal.exists():
-        raise InputError([Problem(str(target), "", f"{wal.name} exists: the database was written outside "
-                                  "'python -m etl' and not closed cleanly, so a copy would lose those changes",
-                                  f"Run: python -c \"import duckdb; duckdb.connect('{target}').execute('CHECKPOINT')\" "
-                                  f"(or delete {wal.name} if you do not need those changes), then load again.")])
+        raise InputError(
+            [
+                Problem(
+                    str(target),
+                    "",
+                    f"{wal.name} exists: the database was written outside "
+                    "'python -m etl' and not closed cleanly, so a copy would lose those changes",
+                    f"Run: python -c \"import duckdb; duckdb.connect('{target}').execute('CHECKPOINT')\" "
+                    f"(or delete {wal.name} if you do not need those changes), then load again.",
+                )
+            ]
+        )
     with _writer_lock(target):
         result.notes += remove_dead_builds(target)
         tmp = target.with_name(f".{target.name}.build-{os.getpid()}")
@@ -223,8 +241,11 @@ SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 def sample_hashes() -> frozenset[str]:
     """sha256 of the bundled sample extracts: rows from these files are labelled as sample data
     in the app for as long as they remain in the database."""
-    return frozenset(hashlib.sha256(p.read_bytes()).hexdigest()
-                     for p in SAMPLE_DIR.rglob("*") if p.is_file() and p.suffix in {".csv", ".json", ".xlsx"})
+    return frozenset(
+        hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in SAMPLE_DIR.rglob("*")
+        if p.is_file() and p.suffix in {".csv", ".json", ".xlsx"}
+    )
 
 
 def unused_measures(con, result: LoadResult) -> None:
@@ -234,11 +255,17 @@ def unused_measures(con, result: LoadResult) -> None:
     for fr in result.files:
         if fr.load_id is None:
             continue
-        fr.unused = [tuple(r) for r in con.execute("""
+        fr.unused = [
+            tuple(r)
+            for r in con.execute(
+                """
             SELECT o.source, o.measure_code, count(*) FROM observations o
             WHERE o.load_id = ? AND NOT EXISTS (SELECT 1 FROM indicators i WHERE i.source = o.source
                   AND (i.measure = o.measure_code OR i.measure = o.measure_name))
-            GROUP BY ALL ORDER BY 3 DESC, 2""", [fr.load_id]).fetchall()]
+            GROUP BY ALL ORDER BY 3 DESC, 2""",
+                [fr.load_id],
+            ).fetchall()
+        ]
 
 
 def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: LoadResult) -> bool:
@@ -247,8 +274,14 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
     ids = {}
     samples = sample_hashes()
     for name, sha, ex in extracts:
-        fr = FileResult(name, sha, ex.format, ex.source, int((obs["file_name"] == name).sum()),
-                        int(((obs["file_name"] == name) & obs["suppressed"]).sum()))
+        fr = FileResult(
+            name,
+            sha,
+            ex.format,
+            ex.source,
+            int((obs["file_name"] == name).sum()),
+            int(((obs["file_name"] == name) & obs["suppressed"]).sum()),
+        )
         if sha in known:
             fr.skipped = True
         else:
@@ -260,8 +293,9 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
     if obs.empty:
         return False
     obs["load_id"] = obs["file_name"].map(ids).astype("Int64")
-    known = con.execute("SELECT DISTINCT source, measure_name, measure_code FROM observations "
-                        "WHERE measure_code <> measure_name").df()
+    known = con.execute(
+        "SELECT DISTINCT source, measure_name, measure_code FROM observations WHERE measure_code <> measure_name"
+    ).df()
     if len(known):
         obs["measure_code"] = unify_measure_codes(obs, known.astype("string"))
     now = dt.datetime.now().replace(microsecond=0)
@@ -281,9 +315,14 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
                 o.value AS old_value, o.symbol AS old_symbol, o.load_id AS old_load_id
             FROM incoming i LEFT JOIN observations o ON {on}""")
         counts = con.execute("SELECT file_name, status, count(*) FROM diff GROUP BY ALL").fetchall()
-        con.execute("""INSERT INTO revisions SELECT source, measure_code, area_code, period, gender, grade,
-            breakdown, old_value, value, old_symbol, symbol, old_load_id, load_id, ? FROM diff WHERE status = 'revised'""", [now])
-        con.execute(f"DELETE FROM observations o WHERE EXISTS (SELECT 1 FROM diff i WHERE i.status = 'revised' AND {on})")
+        con.execute(
+            """INSERT INTO revisions SELECT source, measure_code, area_code, period, gender, grade,
+            breakdown, old_value, value, old_symbol, symbol, old_load_id, load_id, ? FROM diff WHERE status = 'revised'""",
+            [now],
+        )
+        con.execute(
+            f"DELETE FROM observations o WHERE EXISTS (SELECT 1 FROM diff i WHERE i.status = 'revised' AND {on})"
+        )
         cols = ", ".join(OBS_COLUMNS)
         con.execute(f"INSERT INTO observations SELECT {cols} FROM diff WHERE status IN ('new', 'revised')")
         if len(schools):
@@ -299,11 +338,26 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
                     setattr(fr, status, c)
             if not fr.skipped:
                 ex = next(e for n, _, e in extracts if n == fr.name)
-                con.execute("""INSERT INTO loads (load_id, file_name, sha256, format, source, title, loaded_at, rows,
+                con.execute(
+                    """INSERT INTO loads (load_id, file_name, sha256, format, source, title, loaded_at, rows,
                                  suppressed, new_rows, revised_rows, unchanged_rows, status, sample)
                                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)""",
-                            [ids[fr.name], fr.name, fr.sha256, fr.format, fr.source, ex.title, now, fr.rows,
-                             fr.suppressed, fr.new, fr.revised, fr.unchanged, fr.sample])
+                    [
+                        ids[fr.name],
+                        fr.name,
+                        fr.sha256,
+                        fr.format,
+                        fr.source,
+                        ex.title,
+                        now,
+                        fr.rows,
+                        fr.suppressed,
+                        fr.new,
+                        fr.revised,
+                        fr.unchanged,
+                        fr.sample,
+                    ],
+                )
         # loads made before the flag existed (older databases) get it from their sha256 too
         con.execute("UPDATE loads SET sample = true WHERE NOT sample AND list_contains(?, sha256)", [sorted(samples)])
         con.execute("DROP TABLE incoming; DROP TABLE diff")

@@ -1,6 +1,7 @@
 """Impossible values are refused, whatever the format: a share outside 0-100 %, a negative
 count or n, a numerator above its denominator, a score outside the scale the source states,
 or a number that is not finite. They mean a broken or edited file (FORMATS.md section 6)."""
+
 from __future__ import annotations
 
 import math
@@ -54,21 +55,33 @@ def impossible_values(df: pd.DataFrame, name: str, fmt: str) -> list[Problem]:
         add(bad, lambda r, c=col: f"{c} {r[c]} is not a finite number ({label(r)})")
     finite = value.map(lambda x: pd.notna(x) and math.isfinite(x))
     share = (df["unit"] == "prosent") & ~df["measure_name"].fillna("").str.contains(_NOT_A_SHARE)
-    add(finite & share & ((value < 0) | (value > 100)),
-        lambda r: f"share {r['value']:g} % for {label(r)} is impossible (rule: a share lies between 0 and 100 %)")
+    add(
+        finite & share & ((value < 0) | (value > 100)),
+        lambda r: f"share {r['value']:g} % for {label(r)} is impossible (rule: a share lies between 0 and 100 %)",
+    )
     count = df["unit"] == "antall"
-    add(finite & count & (value < 0),
-        lambda r: f"count {r['value']:g} for {label(r)} is negative (rule: a count is 0 or more)")
+    add(
+        finite & count & (value < 0),
+        lambda r: f"count {r['value']:g} for {label(r)} is negative (rule: a count is 0 or more)",
+    )
     nfin = n.map(lambda x: pd.notna(x) and math.isfinite(x))
     add(nfin & (n < 0), lambda r: f"n (number of answers/pupils) {r['n']:g} is negative (rule: n is 0 or more)")
-    add(finite & nfin & count & (value > n) & (n >= 0),
-        lambda r: f"numerator {r['value']:g} is larger than its denominator {r['n']:g} for {label(r)} "
-                  "(rule: a part cannot exceed the whole)")
+    add(
+        finite & nfin & count & (value > n) & (n >= 0),
+        lambda r: (
+            f"numerator {r['value']:g} is larger than its denominator {r['n']:g} for {label(r)} "
+            "(rule: a part cannot exceed the whole)"
+        ),
+    )
     sdfin = sd.map(lambda x: pd.notna(x) and math.isfinite(x))
     add(sdfin & (sd < 0), lambda r: f"standard deviation {r['sd']:g} is negative (rule: it is 0 or more)")
     for source, (lo, hi) in SCORE_SCALES.items():
         score = (df["source"] == source) & (df["unit"] == "poeng")
-        add(finite & score & ((value < lo) | (value > hi)),
-            lambda r, lo=lo, hi=hi: f"score {r['value']:g} for {label(r)} is outside the scale {lo:g}-{hi:g} "
-                                    f"that Udir states for Elevundersøkelsen (rule: {lo:g} ≤ score ≤ {hi:g})")
+        add(
+            finite & score & ((value < lo) | (value > hi)),
+            lambda r, lo=lo, hi=hi: (
+                f"score {r['value']:g} for {label(r)} is outside the scale {lo:g}-{hi:g} "
+                f"that Udir states for Elevundersøkelsen (rule: {lo:g} ≤ score ≤ {hi:g})"
+            ),
+        )
     return problems

@@ -1,5 +1,6 @@
 """Parsing of the cell-level conventions shared by the publishers: numbers, symbols,
 periods, kjønn and trinn labels, text encodings."""
+
 from __future__ import annotations
 
 import re
@@ -70,10 +71,25 @@ def parse_cell(text: str | None, symbols: dict[str, tuple[bool, str]]) -> Cell |
 
 # ------------------------------------------------------------------- kjønn and trinn
 GENDER = {
-    "alle": "alle", "begge kjønn": "alle", "alle kjønn": "alle", "kjønn samlet": "alle",
-    "begge kjonn": "alle", "0": "alle", "i alt": "alle", "total": "alle", "begge": "alle",
-    "gutt": "gutter", "gutter": "gutter", "menn": "gutter", "1": "gutter", "g": "gutter",
-    "jente": "jenter", "jenter": "jenter", "kvinner": "jenter", "2": "jenter", "j": "jenter",
+    "alle": "alle",
+    "begge kjønn": "alle",
+    "alle kjønn": "alle",
+    "kjønn samlet": "alle",
+    "begge kjonn": "alle",
+    "0": "alle",
+    "i alt": "alle",
+    "total": "alle",
+    "begge": "alle",
+    "gutt": "gutter",
+    "gutter": "gutter",
+    "menn": "gutter",
+    "1": "gutter",
+    "g": "gutter",
+    "jente": "jenter",
+    "jenter": "jenter",
+    "kvinner": "jenter",
+    "2": "jenter",
+    "j": "jenter",
 }
 
 
@@ -89,9 +105,17 @@ def is_gender_label(text: str) -> bool:
 
 
 _GRADE_WORDS = {
-    "alle": "alle", "alle trinn": "alle", "alle årstrinn": "alle", "alle klassetrinn": "alle",
-    "ungdomsskole": "8-10", "ungdomstrinnet": "8-10", "barnetrinnet": "1-7",
-    "videregående": "vg1-vg3", "vgs": "vg1-vg3", "grunnskole": "1-10", "0": "alle",
+    "alle": "alle",
+    "alle trinn": "alle",
+    "alle årstrinn": "alle",
+    "alle klassetrinn": "alle",
+    "ungdomsskole": "8-10",
+    "ungdomstrinnet": "8-10",
+    "barnetrinnet": "1-7",
+    "videregående": "vg1-vg3",
+    "vgs": "vg1-vg3",
+    "grunnskole": "1-10",
+    "0": "alle",
 }
 
 
@@ -133,8 +157,9 @@ def age_range(text: str) -> str | None:
 def breakdown_value(code: str, label: str) -> str | None:
     """The breakdown value of an 'other' dimension's category, or None for a total."""
     low = code.strip().lower()
-    if low in ("0", "00", "999", "alle", "total", "tot", "i alt") or \
-            label.strip().lower().startswith(("alle", "i alt", "begge")):
+    if low in ("0", "00", "999", "alle", "total", "tot", "i alt") or label.strip().lower().startswith(
+        ("alle", "i alt", "begge")
+    ):
         return None
     if re.fullmatch(r"\d{1,3}_\d{1,3}", code.strip()):  # FHI ranges: ALDER 0_120 (total), 13_15
         rng = age_range(code)

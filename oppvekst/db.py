@@ -1,4 +1,5 @@
 """The DuckDB database: where it lives, its schema, and read-only access for the app."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,12 +1,20 @@
 """Norwegian number formats: decimal comma, thin space for thousands, "prosent" and
 "prosentpoeng" written out."""
+
 from __future__ import annotations
 
 import math
 
 NBSP = "\u00a0"
-UNIT_WORD = {"prosent": "prosent", "poeng": "poeng", "kr": "kr", "dager": "dager", "timer": "timer",
-             "antall": "", "per 1000": "per 1 000"}
+UNIT_WORD = {
+    "prosent": "prosent",
+    "poeng": "poeng",
+    "kr": "kr",
+    "dager": "dager",
+    "timer": "timer",
+    "antall": "",
+    "per 1000": "per 1 000",
+}
 CHANGE_WORD = {"prosent": "prosentpoeng"}
 DECIMALS = {"prosent": 1, "poeng": 2, "kr": 0, "dager": 1, "timer": 1, "antall": 0, "per 1000": 1}
 

@@ -6,6 +6,7 @@ Canonical area codes: ``0`` landet, 2-digit fylke, 4-digit kommune, 6-digit byde
 9-digit school (organisasjonsnummer). KOSTRA aggregates (``EAKUO``, ``EKGnn``) are kept as
 level ``gruppe``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -97,8 +98,7 @@ class AreaRegister:
             code = self.areas[code].successor  # type: ignore[assignment]
         return code, kind
 
-    def find_by_name(self, name: str, level: str, fylke: str | None = None,
-                     year: int | None = None) -> list[str]:
+    def find_by_name(self, name: str, level: str, fylke: str | None = None, year: int | None = None) -> list[str]:
         """Codes of areas at ``level`` called ``name``; ``fylke`` (code or name) narrows, and
         ``year`` prefers the codes valid then (Troms in 2015 is 19, in 2024 55)."""
         codes = list(self.by_name.get((level, fold(name)), []))
@@ -116,7 +116,6 @@ class AreaRegister:
             if now:
                 codes = now
         return codes
-
 
 
 # Prefixes SSB's statbank pages put before a code: K-0301, F-46 (also K_ and K. in some tables).
@@ -180,8 +179,10 @@ def load_register() -> AreaRegister:
     for g in range(1, 18):
         reg.add(Area(f"EKG{g:02d}", f"KOSTRA-gruppe {g}", "gruppe", "0"))
     short = {r["kode"]: r["navn_norsk"] for r in _read("navn_kortform_2024.csv")}
-    for table, code_col, name_col, level in (("fylker_alle.csv", "fylkesnummer", "fylkesnavn", "fylke"),
-                                             ("kommuner_alle.csv", "kommunenummer", "kommunenavn", "kommune")):
+    for table, code_col, name_col, level in (
+        ("fylker_alle.csv", "fylkesnummer", "fylkesnavn", "fylke"),
+        ("kommuner_alle.csv", "kommunenummer", "kommunenavn", "kommune"),
+    ):
         by_code: dict[str, list[dict[str, str]]] = {}
         for r in _read(table):
             by_code.setdefault(r[code_col], []).append(r)
@@ -212,16 +213,14 @@ def load_register() -> AreaRegister:
             continue
         area.successor, area.change_kind = new, kind
     for r in _read("bydeler.csv"):
-        reg.add(Area(r["bydelsnummer"], r["bydelsnavn"], "bydel", r["kommunenummer"],
-                     r["valid_from"] or None))
+        reg.add(Area(r["bydelsnummer"], r["bydelsnavn"], "bydel", r["kommunenummer"], r["valid_from"] or None))
     # Bydeler under old kommune numbers (1201xx Bergen, 1601xx Trondheim) follow the kommune
     for code, area in list(reg.areas.items()):
         if area.level == "kommune" and area.successor:
             for b in [a for a in reg.areas.values() if a.level == "bydel" and a.parent == area.successor]:
                 old = code + b.code[4:]
                 if old not in reg.areas:
-                    reg.areas[old] = Area(old, b.name, "bydel", code, None, area.valid_to,
-                                          b.code, area.change_kind)
+                    reg.areas[old] = Area(old, b.name, "bydel", code, None, area.valid_to, b.code, area.change_kind)
     return reg
 
 
@@ -230,8 +229,9 @@ def code_history(reg: AreaRegister, code: str) -> list[str]:
     return sorted(c for c, a in reg.areas.items() if a.successor and c != code and reg.current(c)[0] == code)
 
 
-def joined_codes_note(source_codes: list[tuple[str, int | None, int | None]], area_code: str,
-                      area_name: str) -> str | None:
+def joined_codes_note(
+    source_codes: list[tuple[str, int | None, int | None]], area_code: str, area_name: str
+) -> str | None:
     """Caption for a series that joins old and new codes, in bokmål, or None.
 
     ``source_codes``: (code as written in the file, first year, last year) of the rows behind
@@ -243,8 +243,10 @@ def joined_codes_note(source_codes: list[tuple[str, int | None, int | None]], ar
         if not c or c == area_code or c not in reg.areas or reg.current(c)[0] != area_code:
             continue
         lo, hi = old.get(c, (y0, y1))
-        old[c] = (min(x for x in (lo, y0) if x is not None) if (lo or y0) else None,
-                  max(x for x in (hi, y1) if x is not None) if (hi or y1) else None)
+        old[c] = (
+            min(x for x in (lo, y0) if x is not None) if (lo or y0) else None,
+            max(x for x in (hi, y1) if x is not None) if (hi or y1) else None,
+        )
     if not old:
         return None
     parts = []
@@ -253,8 +255,10 @@ def joined_codes_note(source_codes: list[tuple[str, int | None, int | None]], ar
         years = f"{y0}–{y1}" if y0 and y1 and y0 != y1 else f"{y0 or y1}" if (y0 or y1) else ""
         parts.append(f"{c} {a.name}" + (f" ({years})" if years else ""))
     kind = "sammenslåing" if any(reg.areas[c].change_kind == "merger" for c in old) else "nytt nummer"
-    return (f"Serien for {area_name} slår sammen tall under gamle koder og dagens kode {area_code} "
-            f"({kind}): " + ", ".join(parts) + ". Kodeendringene er SSBs (Klass).")
+    return (
+        f"Serien for {area_name} slår sammen tall under gamle koder og dagens kode {area_code} "
+        f"({kind}): " + ", ".join(parts) + ". Kodeendringene er SSBs (Klass)."
+    )
 
 
 def _day_before(iso: str) -> str:
@@ -266,9 +270,12 @@ def _day_before(iso: str) -> str:
 def series_code_note(con, indicator_id: str, area_code: str, area_name: str) -> str | None:
     """Caption for the Indikator page when the indicator's series for ``area_code`` joins
     values stored under old codes (``observations.source_area_code``) with the current code."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         SELECT o.source_area_code, min(o.year_start), max(o.year_end) FROM observations o
         JOIN indicators i ON i.source = o.source AND (i.measure = o.measure_code OR i.measure = o.measure_name)
         WHERE i.indicator_id = ? AND o.area_code = ? AND o.source_area_code <> o.area_code
-        GROUP BY 1""", [indicator_id, area_code]).fetchall()
+        GROUP BY 1""",
+        [indicator_id, area_code],
+    ).fetchall()
     return joined_codes_note([(r[0], r[1], r[2]) for r in rows], area_code, area_name)

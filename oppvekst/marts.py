@@ -15,6 +15,7 @@ swap, so the app never sees a half-built mart).
   never an average of percentages), with how many schools were used and hidden. Kommune
   totals are built the same way when the publisher gives none (the fravær template).
 """
+
 from __future__ import annotations
 
 import duckdb
@@ -104,19 +105,46 @@ HAVING count(*) = e.pool_years AND bool_and(NOT a.suppressed AND a.value IS NOT 
 
 def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[str]:
     """Write the registry (or its problems) into the database. Returns the problems."""
-    con.execute("CREATE OR REPLACE TABLE registry_problems (indicator VARCHAR, field VARCHAR, message VARCHAR, hint VARCHAR, line INTEGER)")
+    con.execute(
+        "CREATE OR REPLACE TABLE registry_problems (indicator VARCHAR, field VARCHAR, message VARCHAR, hint VARCHAR, line INTEGER)"
+    )
     try:
         reg = load_registry(registry_path)
         frame = registry_frame(reg)
         problems: list = []
     except RegistryError as e:
         problems = e.problems
-        frame = pd.DataFrame(columns=["indicator_id", "title", "goal", "source", "measure", "grade", "gender", "breakdown",
-                                      "unit", "statistic", "polarity", "baseline_period", "baseline_value", "target_value",
-                                      "target_period", "owner", "min_n", "description", "source_url", "tiltak", "pooled",
-                                      "plan_area", "pool_years"])
-        con.executemany("INSERT INTO registry_problems VALUES (?, ?, ?, ?, ?)",
-                        [(p.indicator, p.field, p.message, p.hint, p.line) for p in problems])
+        frame = pd.DataFrame(
+            columns=[
+                "indicator_id",
+                "title",
+                "goal",
+                "source",
+                "measure",
+                "grade",
+                "gender",
+                "breakdown",
+                "unit",
+                "statistic",
+                "polarity",
+                "baseline_period",
+                "baseline_value",
+                "target_value",
+                "target_period",
+                "owner",
+                "min_n",
+                "description",
+                "source_url",
+                "tiltak",
+                "pooled",
+                "plan_area",
+                "pool_years",
+            ]
+        )
+        con.executemany(
+            "INSERT INTO registry_problems VALUES (?, ?, ?, ?, ?)",
+            [(p.indicator, p.field, p.message, p.hint, p.line) for p in problems],
+        )
     con.register("indicators_df", frame)
     con.execute("""CREATE OR REPLACE TABLE indicators AS SELECT indicator_id::VARCHAR AS indicator_id, title::VARCHAR AS title,
         goal::VARCHAR AS goal, source::VARCHAR AS source, measure::VARCHAR AS measure, grade::VARCHAR AS grade,
@@ -137,8 +165,9 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None) -> None:
     load_indicators(con, registry_path)
     con.execute(MART)
     con.execute(POOLED)
-    card = compute_scorecard(con.execute("SELECT * FROM mart_indicator_values").df(),
-                             con.execute("SELECT * FROM indicators").df())
+    card = compute_scorecard(
+        con.execute("SELECT * FROM mart_indicator_values").df(), con.execute("SELECT * FROM indicators").df()
+    )
     con.register("card_df", card)
     con.execute("CREATE OR REPLACE TABLE mart_scorecard AS SELECT * FROM card_df")
     con.unregister("card_df")

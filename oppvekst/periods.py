@@ -1,6 +1,7 @@
 """Periods as the publishers and the registry write them: years, school years (2023-24),
 pooled ranges (2021-2023, FHI's 2021_2023), terms (H2024) and months (2024M09).
 Domain knowledge, used by the ETL and the read side alike."""
+
 from __future__ import annotations
 
 import re
@@ -45,6 +46,4 @@ def parse_period(text: str) -> Period:
             raise ValueProblem(f"'{text}' has no month {m[2]}")
         y = int(m[1])
         return Period(s, y, y, "month")
-    raise ValueProblem(
-        f"'{text}' is not a period (expected 2024, 2024-25, 2021-2023, 2021_2023, H2024 or 2024M09)"
-    )
+    raise ValueProblem(f"'{text}' is not a period (expected 2024, 2024-25, 2021-2023, 2021_2023, H2024 or 2024M09)")

@@ -1,4 +1,5 @@
 """Texts the pages show, built from query results (pure, testable without Streamlit)."""
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,11 @@ def baseline_text(r) -> str:
     if _na(r.baseline_value):
         return f"ingen verdi ({r.baseline_period})"
     text = f"{fmt.value(r.baseline_value, r.unit)} ({r.baseline_period})"
-    if r.baseline_agreed and not _na(r.baseline_series_value) and abs(r.baseline_series_value - r.baseline_value) > 1e-9:
+    if (
+        r.baseline_agreed
+        and not _na(r.baseline_series_value)
+        and abs(r.baseline_series_value - r.baseline_value) > 1e-9
+    ):
         text += f"; kildens reviderte tall: {fmt.value(r.baseline_series_value, r.unit)}"
     return text
 
@@ -72,11 +77,13 @@ def four_numbers(mk: pd.DataFrame, status_label: str = "Status") -> dict:
 
 
 def malekart_table(mk: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        **four_numbers(mk, "Status [95 % KI]"),
-        "Mot landet": [verdict_text(r.benchmark_symbol, r.benchmark_verdict) for r in mk.itertuples()],
-        "Utvikling": [sparkline(t) for t in mk["trend"]],
-    })
+    return pd.DataFrame(
+        {
+            **four_numbers(mk, "Status [95 % KI]"),
+            "Mot landet": [verdict_text(r.benchmark_symbol, r.benchmark_verdict) for r in mk.itertuples()],
+            "Utvikling": [sparkline(t) for t in mk["trend"]],
+        }
+    )
 
 
 BLOCKS = "▁▂▃▄▅▆▇█"
@@ -101,8 +108,11 @@ def summary(mk: pd.DataFrame) -> str:
     reached = int((mk["target_verdict"] == "nådd").sum())
     on_track = int((mk["target_verdict"] == "på vei").sum())
     untestable = n - better - worse - same
-    parts = [f"{better} av {n} indikatorer viser sikker forbedring siden 0-punktet",
-             f"{worse} viser sikker forverring", f"{same} har ingen sikker endring"]
+    parts = [
+        f"{better} av {n} indikatorer viser sikker forbedring siden 0-punktet",
+        f"{worse} viser sikker forverring",
+        f"{same} har ingen sikker endring",
+    ]
     text = ", ".join(parts)
     if untestable:
         text += f", og {untestable} kan ikke testes (mangler antall svar eller data)"
@@ -116,17 +126,27 @@ def attention(mk: pd.DataFrame) -> pd.DataFrame:
     off_track = mk["target_verdict"] == "ikke på vei"
     sel = mk[worse_and_worsening | off_track].copy()
     sel["Hvorfor"] = [
-        "; ".join(x for x in (
-            "dårligere enn landet og sikker forverring" if a else "",
-            "ikke på vei mot målet" if b else "") if x)
-        for a, b in zip(worse_and_worsening[sel.index], off_track[sel.index])]
+        "; ".join(
+            x
+            for x in ("dårligere enn landet og sikker forverring" if a else "", "ikke på vei mot målet" if b else "")
+            if x
+        )
+        for a, b in zip(worse_and_worsening[sel.index], off_track[sel.index])
+    ]
     sel["urgent"] = worse_and_worsening[sel.index]
     return sel.sort_values("urgent", ascending=False)
 
 
 VERDICT_COLOURS = {  # colour-blind-safe, WCAG AA on white (4.5:1 or better)
-    "▲": "#005AB5", "✔": "#005AB5", "↗": "#005AB5", "↘": "#005AB5",
-    "▼": "#C4251A", "✖": "#C4251A", "●": "#4D4D4D", "?": "#4D4D4D", "–": "#4D4D4D",
+    "▲": "#005AB5",
+    "✔": "#005AB5",
+    "↗": "#005AB5",
+    "↘": "#005AB5",
+    "▼": "#C4251A",
+    "✖": "#C4251A",
+    "●": "#4D4D4D",
+    "?": "#4D4D4D",
+    "–": "#4D4D4D",
 }
 
 
@@ -146,18 +166,26 @@ def styled_malekart(table: pd.DataFrame):
 
 def series_table(series: pd.DataFrame, names: dict, unit: str) -> pd.DataFrame:
     """The numbers behind the indicator chart; hidden cells say why, never 0 or blank."""
-    return pd.DataFrame({
-        "Område": [names.get(a, a) for a in series["area_code"]],
-        "Gruppe": series["grp"],
-        "Periode": series["period"],
-        "Verdi": [fmt.value(v, unit) if s else f"vises ikke: {r}" for v, s, r in
-                  zip(series["value"], series["shown"], series["hidden_reason"])],
-        "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(series["ci_low"], series["ci_high"])],
-        "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in series["n"]],
-        "Endring fra 0-punkt": [verdict_text(s, t) for s, t in zip(series["change_symbol"], series["change_verdict"])],
-        "Mot landet": [verdict_text(s, t) for s, t in zip(series["benchmark_symbol"], series["benchmark_verdict"])],
-        "Grunnlag": [origin_text(o, u, h) for o, u, h in zip(series["origin"], series["units_used"], series["units_hidden"])],
-    })
+    return pd.DataFrame(
+        {
+            "Område": [names.get(a, a) for a in series["area_code"]],
+            "Gruppe": series["grp"],
+            "Periode": series["period"],
+            "Verdi": [
+                fmt.value(v, unit) if s else f"vises ikke: {r}"
+                for v, s, r in zip(series["value"], series["shown"], series["hidden_reason"])
+            ],
+            "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(series["ci_low"], series["ci_high"])],
+            "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in series["n"]],
+            "Endring fra 0-punkt": [
+                verdict_text(s, t) for s, t in zip(series["change_symbol"], series["change_verdict"])
+            ],
+            "Mot landet": [verdict_text(s, t) for s, t in zip(series["benchmark_symbol"], series["benchmark_verdict"])],
+            "Grunnlag": [
+                origin_text(o, u, h) for o, u, h in zip(series["origin"], series["units_used"], series["units_hidden"])
+            ],
+        }
+    )
 
 
 def origin_text(origin, used, hidden) -> str:
@@ -172,28 +200,42 @@ def origin_text(origin, used, hidden) -> str:
 
 
 def compare_table(rows: pd.DataFrame, unit: str, ref_name: str = "kommunen") -> pd.DataFrame:
-    return pd.DataFrame({
-        "Område": rows["area_name"],
-        "Verdi": [fmt.value(v, unit) if s else f"vises ikke: {r}" for v, s, r in
-                  zip(rows["value"], rows["shown"], rows["hidden_reason"])],
-        "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
-        "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in rows["n"]],
-        f"Mot {ref_name}": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
-        "Grunnlag": [origin_text(o, u, h) for o, u, h in zip(rows["origin"], rows["units_used"], rows["units_hidden"])],
-    })
+    return pd.DataFrame(
+        {
+            "Område": rows["area_name"],
+            "Verdi": [
+                fmt.value(v, unit) if s else f"vises ikke: {r}"
+                for v, s, r in zip(rows["value"], rows["shown"], rows["hidden_reason"])
+            ],
+            "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+            "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in rows["n"]],
+            f"Mot {ref_name}": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
+            "Grunnlag": [
+                origin_text(o, u, h) for o, u, h in zip(rows["origin"], rows["units_used"], rows["units_hidden"])
+            ],
+        }
+    )
 
 
 def profile_table(prof: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Hva": prof["title"],
-        "Periode": prof["period"].fillna("–"),
-        "Bydelen [95 % KI]": [
-            (f"vises ikke: {r.reason}" if not r.shown else
-             f"{fmt.value(r.value, r.unit)} {ci_text(r.low, r.high, r.unit)}".strip())
-            if not _na(r.period) else "ingen data" for r in prof.itertuples()],
-        "Kommunen": [fmt.value(v, u) for v, u in zip(prof["kommune_value"], prof["unit"])],
-        "Mot kommunen": [verdict_text(s, t) for s, t in zip(prof["symbol"], prof["verdict"])],
-    })
+    return pd.DataFrame(
+        {
+            "Hva": prof["title"],
+            "Periode": prof["period"].fillna("–"),
+            "Bydelen [95 % KI]": [
+                (
+                    f"vises ikke: {r.reason}"
+                    if not r.shown
+                    else f"{fmt.value(r.value, r.unit)} {ci_text(r.low, r.high, r.unit)}".strip()
+                )
+                if not _na(r.period)
+                else "ingen data"
+                for r in prof.itertuples()
+            ],
+            "Kommunen": [fmt.value(v, u) for v, u in zip(prof["kommune_value"], prof["unit"])],
+            "Mot kommunen": [verdict_text(s, t) for s, t in zip(prof["symbol"], prof["verdict"])],
+        }
+    )
 
 
 def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:

@@ -4,6 +4,7 @@ and any value from fewer than the indicator's ``min_n`` respondents. Secondary s
 area, and kommune = Σ bydeler for each kjønn - further cells are hidden until no hidden cell
 can be found from the others, checked with linear algebra (a hidden cell is recoverable when
 its unit vector lies in the row space of the triangle equations)."""
+
 from __future__ import annotations
 
 from collections import defaultdict

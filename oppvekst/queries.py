@@ -1,4 +1,5 @@
 """Read-side queries for the pages. They read marts and the registry only."""
+
 from __future__ import annotations
 
 import duckdb
@@ -12,15 +13,19 @@ from oppvekst.verdicts import benchmark_verdict, direction
 
 def database_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Facts about the database (older sample databases carry 'dataset' = 'sample')."""
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'database_info'").fetchone()[0]
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'database_info'"
+    ).fetchone()[0]
     return dict(con.execute("SELECT key, value FROM database_info").fetchall()) if exists else {}
 
 
 def data_status(con: duckdb.DuckDBPyConnection) -> dict:
     """When the data were last loaded, and how many observations come from the bundled sample
     extracts: ``sample`` is 'all', 'mixed' or 'none' (what the banner on every page says)."""
-    cols = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
-                                      "WHERE table_name = 'loads'").fetchall()}
+    cols = {
+        r[0]
+        for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'loads'").fetchall()
+    }
     if not cols:
         return {"loaded_at": None, "sample": "none", "sample_rows": 0, "rows": 0}
     loaded_at = con.execute("SELECT max(loaded_at) FROM loads WHERE status = 'loaded'").fetchone()[0]
@@ -81,28 +86,50 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
         last = s.iloc[-1].to_dict() if len(s) else {}
         status = last.get("value") if pd.notna(last.get("value")) else None
         change = (status - baseline) if status is not None and baseline is not None else None
-        out.append({
-            "indicator_id": r.indicator_id, "goal": r.goal, "title": r.title, "unit": r.unit,
-            "polarity": r.polarity, "owner": r.owner, "statistic": r.statistic, "tiltak": r.tiltak,
-            "baseline_period": r.baseline_period, "baseline_value": baseline,
-            "baseline_agreed": bool(agreed), "baseline_series_value": base_series,
-            "target_value": r.target_value, "target_period": r.target_period,
-            "status_period": last.get("period"), "status_value": status,
-            "status_low": last.get("ci_low"), "status_high": last.get("ci_high"), "status_method": last.get("ci_method"),
-            "status_shown": bool(last.get("shown")) if last else False,
-            "status_reason": last.get("hidden_reason"), "status_n": last.get("n"),
-            "change": change,
-            "improvement": change * direction(r.polarity) if change is not None and direction(r.polarity) else None,
-            "change_low": last.get("change_low"), "change_high": last.get("change_high"),
-            "change_verdict": last.get("change_verdict"), "change_symbol": last.get("change_symbol"),
-            "change_colour": last.get("change_colour"), "change_detail": last.get("change_detail"),
-            "benchmark_value": last.get("benchmark_value"), "benchmark_verdict": last.get("benchmark_verdict"),
-            "benchmark_symbol": last.get("benchmark_symbol"), "benchmark_colour": last.get("benchmark_colour"),
-            "target_verdict": last.get("target_verdict"), "target_symbol": last.get("target_symbol"),
-            "target_colour": last.get("target_colour"), "target_detail": last.get("target_detail"),
-            "trend": s["value"].tolist(),
-            "points": int(s["value"].notna().sum()),
-        })
+        out.append(
+            {
+                "indicator_id": r.indicator_id,
+                "goal": r.goal,
+                "title": r.title,
+                "unit": r.unit,
+                "polarity": r.polarity,
+                "owner": r.owner,
+                "statistic": r.statistic,
+                "tiltak": r.tiltak,
+                "baseline_period": r.baseline_period,
+                "baseline_value": baseline,
+                "baseline_agreed": bool(agreed),
+                "baseline_series_value": base_series,
+                "target_value": r.target_value,
+                "target_period": r.target_period,
+                "status_period": last.get("period"),
+                "status_value": status,
+                "status_low": last.get("ci_low"),
+                "status_high": last.get("ci_high"),
+                "status_method": last.get("ci_method"),
+                "status_shown": bool(last.get("shown")) if last else False,
+                "status_reason": last.get("hidden_reason"),
+                "status_n": last.get("n"),
+                "change": change,
+                "improvement": change * direction(r.polarity) if change is not None and direction(r.polarity) else None,
+                "change_low": last.get("change_low"),
+                "change_high": last.get("change_high"),
+                "change_verdict": last.get("change_verdict"),
+                "change_symbol": last.get("change_symbol"),
+                "change_colour": last.get("change_colour"),
+                "change_detail": last.get("change_detail"),
+                "benchmark_value": last.get("benchmark_value"),
+                "benchmark_verdict": last.get("benchmark_verdict"),
+                "benchmark_symbol": last.get("benchmark_symbol"),
+                "benchmark_colour": last.get("benchmark_colour"),
+                "target_verdict": last.get("target_verdict"),
+                "target_symbol": last.get("target_symbol"),
+                "target_colour": last.get("target_colour"),
+                "target_detail": last.get("target_detail"),
+                "trend": s["value"].tolist(),
+                "points": int(s["value"].notna().sum()),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -118,9 +145,12 @@ def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def coverage(con: duckdb.DuckDBPyConnection, kommune: str | None = None) -> pd.DataFrame:
     """Indicator × area: periods with a shown value, hidden (suppressed/too few) and latest period."""
-    where = "WHERE s.grp = i.gender" + (" AND (s.area_code = ? OR s.area_code LIKE ? || '__' OR s.area_code = '0')" if kommune else "")
+    where = "WHERE s.grp = i.gender" + (
+        " AND (s.area_code = ? OR s.area_code LIKE ? || '__' OR s.area_code = '0')" if kommune else ""
+    )
     params = [kommune, kommune] if kommune else []
-    return con.execute(f"""
+    return con.execute(
+        f"""
         SELECT "Indikator", "Område", "Nivå", "Med verdi", "Skjult eller mangler", "Siste periode med verdi" FROM (
             SELECT i.title AS "Indikator", s.area_name AS "Område", s.area_level AS "Nivå",
                    count(*) FILTER (WHERE s.shown) AS "Med verdi",
@@ -129,7 +159,9 @@ def coverage(con: duckdb.DuckDBPyConnection, kommune: str | None = None) -> pd.D
             FROM mart_scorecard s JOIN indicators i USING (indicator_id) {where}
             GROUP BY i.title, s.area_name, s.area_level)
         ORDER BY "Indikator", "Nivå" <> 'land', "Område"
-        """, params).df()
+        """,
+        params,
+    ).df()
 
 
 def revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -145,8 +177,9 @@ def indicator_meta(con: duckdb.DuckDBPyConnection, indicator_id: str) -> dict:
     return rows.iloc[0].to_dict() if len(rows) else {}
 
 
-def indicator_series(con: duckdb.DuckDBPyConnection, indicator_id: str, areas: list[str],
-                     groups: list[str] | None = None) -> pd.DataFrame:
+def indicator_series(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, areas: list[str], groups: list[str] | None = None
+) -> pd.DataFrame:
     """Scorecard rows for one indicator in several areas (and kjønn groups), in the 0-punkt's
     kind of period, oldest first."""
     meta = indicator_meta(con, indicator_id)
@@ -154,10 +187,13 @@ def indicator_series(con: duckdb.DuckDBPyConnection, indicator_id: str, areas: l
         return pd.DataFrame()
     kind = parse_period(meta["baseline_period"]).kind
     groups = groups or [meta["gender"]]
-    return con.execute(f"""
+    return con.execute(
+        f"""
         SELECT * FROM mart_scorecard WHERE indicator_id = ? AND period_type = ?
           AND area_code IN ({",".join("?" * len(areas))}) AND grp IN ({",".join("?" * len(groups))})
-        ORDER BY area_code, grp, year_start, year_end""", [indicator_id, kind, *areas, *groups]).df()
+        ORDER BY area_code, grp, year_start, year_end""",
+        [indicator_id, kind, *areas, *groups],
+    ).df()
 
 
 def periods(con: duckdb.DuckDBPyConnection, indicator_id: str) -> list[str]:
@@ -165,8 +201,14 @@ def periods(con: duckdb.DuckDBPyConnection, indicator_id: str) -> list[str]:
     if not meta:
         return []
     kind = parse_period(meta["baseline_period"]).kind
-    return [r[0] for r in con.execute("""SELECT DISTINCT period, year_start, year_end FROM mart_scorecard
-        WHERE indicator_id = ? AND period_type = ? ORDER BY year_start DESC, year_end DESC""", [indicator_id, kind]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            """SELECT DISTINCT period, year_start, year_end FROM mart_scorecard
+        WHERE indicator_id = ? AND period_type = ? ORDER BY year_start DESC, year_end DESC""",
+            [indicator_id, kind],
+        ).fetchall()
+    ]
 
 
 def parent_areas(con: duckdb.DuckDBPyConnection, area_code: str) -> list[tuple[str, str]]:
@@ -185,23 +227,30 @@ def parent_areas(con: duckdb.DuckDBPyConnection, area_code: str) -> list[tuple[s
     return out
 
 
-def compare_areas(con: duckdb.DuckDBPyConnection, indicator_id: str, period: str, kommune: str,
-                  level: str = "bydel") -> tuple[pd.DataFrame, dict | None]:
+def compare_areas(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, period: str, kommune: str, level: str = "bydel"
+) -> tuple[pd.DataFrame, dict | None]:
     """Bydeler of a kommune, schools of a bydel (level='skole', ``kommune`` = the bydel) or
     kommuner (level='kommune', reference landet) for one period, each compared with the
     reference area's value; returns (rows, reference row)."""
     meta = indicator_meta(con, indicator_id)
     if not meta:
         return pd.DataFrame(), None
-    base = con.execute("""SELECT * FROM mart_scorecard WHERE indicator_id = ? AND period = ? AND grp = ?""",
-                       [indicator_id, period, meta["gender"]]).df()
+    base = con.execute(
+        """SELECT * FROM mart_scorecard WHERE indicator_id = ? AND period = ? AND grp = ?""",
+        [indicator_id, period, meta["gender"]],
+    ).df()
     ref = base[base["area_code"] == kommune]
     ref_row = ref.iloc[0].to_dict() if len(ref) else None
     if level == "bydel":
         rows = base[(base["area_level"] == "bydel") & base["area_code"].str.startswith(kommune)].copy()
     elif level == "skole":  # the schools of a bydel (here ``kommune`` is the bydel's code)
-        kids = {r[0] for r in con.execute("SELECT area_code FROM areas WHERE parent_code = ? AND area_level = 'skole'",
-                                          [kommune]).fetchall()}
+        kids = {
+            r[0]
+            for r in con.execute(
+                "SELECT area_code FROM areas WHERE parent_code = ? AND area_level = 'skole'", [kommune]
+            ).fetchall()
+        }
         rows = base[base["area_code"].isin(kids)].copy()
     else:
         rows = base[base["area_level"] == "kommune"].copy()
@@ -221,18 +270,34 @@ def profile(con: duckdb.DuckDBPyConnection, bydel: str) -> pd.DataFrame:
     compared as on the Områder page: significant when the kommune's value lies outside the
     bydel's interval."""
     mk = malekart(con, bydel)
-    ref = con.execute("""SELECT s.indicator_id, s.period, s.value FROM mart_scorecard s JOIN indicators i USING (indicator_id)
-                         WHERE s.area_code = ? AND s.grp = i.gender AND s.shown""", [bydel[:4]]).fetchall()
+    ref = con.execute(
+        """SELECT s.indicator_id, s.period, s.value FROM mart_scorecard s JOIN indicators i USING (indicator_id)
+                         WHERE s.area_code = ? AND s.grp = i.gender AND s.shown""",
+        [bydel[:4]],
+    ).fetchall()
     kommune = {(iid, per): v for iid, per, v in ref}
     out = []
     for r in mk.itertuples():
         kval = kommune.get((r.indicator_id, r.status_period))
         ci = Interval(r.status_low, r.status_high, "", 0.95) if r.status_shown and pd.notna(r.status_low) else None
         v = benchmark_verdict(ci, kval, r.polarity, "kommunen")
-        out.append({"indicator_id": r.indicator_id, "goal": r.goal, "title": r.title, "unit": r.unit,
-                    "period": r.status_period, "value": r.status_value, "low": r.status_low, "high": r.status_high,
-                    "shown": r.status_shown, "reason": r.status_reason, "kommune_value": kval,
-                    "verdict": v.text, "symbol": v.symbol})
+        out.append(
+            {
+                "indicator_id": r.indicator_id,
+                "goal": r.goal,
+                "title": r.title,
+                "unit": r.unit,
+                "period": r.status_period,
+                "value": r.status_value,
+                "low": r.status_low,
+                "high": r.status_high,
+                "shown": r.status_shown,
+                "reason": r.status_reason,
+                "kommune_value": kval,
+                "verdict": v.text,
+                "symbol": v.symbol,
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -242,7 +307,10 @@ def owners(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def monthly(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str) -> pd.DataFrame:
     """Monthly values (e.g. fravær from the template), shown ones only, oldest first."""
-    return con.execute("""
+    return con.execute(
+        """
         SELECT s.period, s.value, s.n FROM mart_scorecard s JOIN indicators i USING (indicator_id)
         WHERE s.indicator_id = ? AND s.area_code = ? AND s.period_type = 'month' AND s.grp = i.gender AND s.shown
-        ORDER BY s.period""", [indicator_id, area_code]).df()
+        ORDER BY s.period""",
+        [indicator_id, area_code],
+    ).df()

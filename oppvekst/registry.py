@@ -2,6 +2,7 @@
 
 Every problem is reported at once, by indicator id and field, with a hint how to fix it.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REGISTRY = ROOT / "indicators.yml"
 
 
-
 def _period(v: str) -> str:
     try:
         return parse_period(str(v)).label
@@ -33,6 +33,7 @@ class Strict(BaseModel):
 
 class Selector(Strict):
     """Which rows of ``observations`` hold the indicator."""
+
     measure: str = Field(min_length=1, description="measure_code, or measure_name when the file has no code")
     grade: str = "alle"
     gender: Literal["alle", "gutter", "jenter"] = "alle"
@@ -77,8 +78,10 @@ class Indicator(Strict):
         if self.statistic == "proportion" and self.unit != "prosent":
             raise ValueError("a proportion must have unit 'prosent'")
         if self.unit == "prosent":
-            for label, v in (("target.value", self.target.value if self.target else None),
-                             ("baseline.value", self.baseline.value)):
+            for label, v in (
+                ("target.value", self.target.value if self.target else None),
+                ("baseline.value", self.baseline.value),
+            ):
                 if v is not None and not 0 <= v <= 100:
                     raise ValueError(f"{label} {v} is not a percentage between 0 and 100")
         if self.target and parse_period(self.target.period).year_end < parse_period(self.baseline.period).year_end:
@@ -113,8 +116,9 @@ class RegistryProblem:
 class RegistryError(Exception):
     def __init__(self, path: Path, problems: list[RegistryProblem]):
         self.path, self.problems = path, problems
-        super().__init__(f"{path}: {len(problems)} problem(er) i indikatorregisteret:\n" +
-                         "\n".join(f"- {p}" for p in problems))
+        super().__init__(
+            f"{path}: {len(problems)} problem(er) i indikatorregisteret:\n" + "\n".join(f"- {p}" for p in problems)
+        )
 
 
 HINTS = {
@@ -138,18 +142,37 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise RegistryError(path, [RegistryProblem("", "", f"kan ikke lese fila ({e.strerror})",
-                                                   "Sjekk at indicators.yml finnes.")]) from None
+        raise RegistryError(
+            path, [RegistryProblem("", "", f"kan ikke lese fila ({e.strerror})", "Sjekk at indicators.yml finnes.")]
+        ) from None
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise RegistryError(path, [RegistryProblem("", "", f"ikke gyldig YAML ({getattr(e, 'problem', e)})",
-                                                   "Sjekk innrykk og kolon på linjen.",
-                                                   mark.line + 1 if mark else None)]) from None
+        raise RegistryError(
+            path,
+            [
+                RegistryProblem(
+                    "",
+                    "",
+                    f"ikke gyldig YAML ({getattr(e, 'problem', e)})",
+                    "Sjekk innrykk og kolon på linjen.",
+                    mark.line + 1 if mark else None,
+                )
+            ],
+        ) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("indicators"), list):
-        raise RegistryError(path, [RegistryProblem("", "indicators", "fant ingen liste 'indicators'",
-                                                   "Fila skal ha 'indicators:' med én oppføring per indikator.")])
+        raise RegistryError(
+            path,
+            [
+                RegistryProblem(
+                    "",
+                    "indicators",
+                    "fant ingen liste 'indicators'",
+                    "Fila skal ha 'indicators:' med én oppføring per indikator.",
+                )
+            ],
+        )
     problems: list[RegistryProblem] = []
     good: list[Indicator] = []
     ids: dict[str, int] = {}
@@ -157,8 +180,15 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
         ind_id = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, dict) else f"#{i + 1}"
         line = _line_of(text, ind_id)
         if ind_id in ids:
-            problems.append(RegistryProblem(ind_id, "id", f"id-en er brukt før (indikator nr. {ids[ind_id] + 1})",
-                                            "Hver indikator må ha sin egen id.", line))
+            problems.append(
+                RegistryProblem(
+                    ind_id,
+                    "id",
+                    f"id-en er brukt før (indikator nr. {ids[ind_id] + 1})",
+                    "Hver indikator må ha sin egen id.",
+                    line,
+                )
+            )
         ids.setdefault(ind_id, i)
         try:
             good.append(Indicator.model_validate(raw))
@@ -174,8 +204,9 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
         reg = Registry.model_validate({**rest, "indicators": []})
     except ValidationError as e:
         for err in e.errors():
-            problems.append(RegistryProblem("", ".".join(map(str, err["loc"])), err["msg"],
-                                            HINTS.get(err["type"], "Rett verdien.")))
+            problems.append(
+                RegistryProblem("", ".".join(map(str, err["loc"])), err["msg"], HINTS.get(err["type"], "Rett verdien."))
+            )
         reg = None
     if problems:
         raise RegistryError(path, problems)
@@ -189,14 +220,31 @@ def registry_frame(reg: Registry):
 
     rows = []
     for i in reg.indicators:
-        rows.append({
-            "indicator_id": i.id, "title": i.title, "goal": i.goal, "source": i.source,
-            "measure": i.select.measure, "grade": i.select.grade, "gender": i.select.gender,
-            "breakdown": i.select.breakdown, "unit": i.unit, "statistic": i.statistic, "polarity": i.polarity,
-            "baseline_period": i.baseline.period, "baseline_value": i.baseline.value,
-            "target_value": i.target.value if i.target else None, "target_period": i.target.period if i.target else None,
-            "owner": i.owner, "min_n": i.min_n, "description": i.description, "source_url": i.source_url,
-            "tiltak": "; ".join(i.tiltak), "pooled": i.pooled,
-            "plan_area": reg.default_area, "pool_years": i.pool_years,  # the agreed 0-punkt value belongs to the plan's own area
-        })
+        rows.append(
+            {
+                "indicator_id": i.id,
+                "title": i.title,
+                "goal": i.goal,
+                "source": i.source,
+                "measure": i.select.measure,
+                "grade": i.select.grade,
+                "gender": i.select.gender,
+                "breakdown": i.select.breakdown,
+                "unit": i.unit,
+                "statistic": i.statistic,
+                "polarity": i.polarity,
+                "baseline_period": i.baseline.period,
+                "baseline_value": i.baseline.value,
+                "target_value": i.target.value if i.target else None,
+                "target_period": i.target.period if i.target else None,
+                "owner": i.owner,
+                "min_n": i.min_n,
+                "description": i.description,
+                "source_url": i.source_url,
+                "tiltak": "; ".join(i.tiltak),
+                "pooled": i.pooled,
+                "plan_area": reg.default_area,
+                "pool_years": i.pool_years,  # the agreed 0-punkt value belongs to the plan's own area
+            }
+        )
     return pd.DataFrame(rows)

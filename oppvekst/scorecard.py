@@ -5,6 +5,7 @@ its interval, n, suppression and whether it may be shown; and - for periods of t
 as the 0-punkt - the change since the 0-punkt, the comparison with landet and the verdict
 against the target, and the Fingertips trend over the 5 latest annual points.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,14 +17,55 @@ from oppvekst.periods import parse_period
 from oppvekst.stats import trend_proportions, trend_values
 from oppvekst.verdicts import benchmark_verdict, change_verdict, difference, direction, target_verdict, value_interval
 
-COLUMNS = ["indicator_id", "area_code", "area_level", "area_name", "period", "period_type", "year_start", "year_end",
-           "grp", "value", "n", "sd", "suppressed", "symbol", "origin", "units_used", "units_hidden",
-           "shown", "hidden_reason", "ci_low", "ci_high", "ci_method",
-           "baseline_period", "baseline_value", "baseline_series_value", "change", "change_low", "change_high", "change_method",
-           "improvement", "change_verdict", "change_symbol", "change_colour", "change_detail",
-           "benchmark_value", "benchmark_verdict", "benchmark_symbol", "benchmark_colour",
-           "target_value", "target_period", "target_verdict", "target_symbol", "target_colour", "target_detail",
-           "trend_direction", "trend_chi2", "trend_method"]
+COLUMNS = [
+    "indicator_id",
+    "area_code",
+    "area_level",
+    "area_name",
+    "period",
+    "period_type",
+    "year_start",
+    "year_end",
+    "grp",
+    "value",
+    "n",
+    "sd",
+    "suppressed",
+    "symbol",
+    "origin",
+    "units_used",
+    "units_hidden",
+    "shown",
+    "hidden_reason",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "baseline_period",
+    "baseline_value",
+    "baseline_series_value",
+    "change",
+    "change_low",
+    "change_high",
+    "change_method",
+    "improvement",
+    "change_verdict",
+    "change_symbol",
+    "change_colour",
+    "change_detail",
+    "benchmark_value",
+    "benchmark_verdict",
+    "benchmark_symbol",
+    "benchmark_colour",
+    "target_value",
+    "target_period",
+    "target_verdict",
+    "target_symbol",
+    "target_colour",
+    "target_detail",
+    "trend_direction",
+    "trend_chi2",
+    "trend_method",
+]
 
 
 def _num(v):
@@ -61,9 +103,14 @@ def compute_scorecard(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Data
             rec = dict(r)
             shown = bool(r["shown"])
             ci = value_interval(stat, _num(r["value"]), _num(r["n"]), _num(r["sd"])) if shown else None
-            rec.update(ci_low=ci.low if ci else None, ci_high=ci.high if ci else None, ci_method=ci.method if ci else None,
-                       baseline_period=meta["baseline_period"], target_value=_num(meta["target_value"]),
-                       target_period=target_period)
+            rec.update(
+                ci_low=ci.low if ci else None,
+                ci_high=ci.high if ci else None,
+                ci_method=ci.method if ci else None,
+                baseline_period=meta["baseline_period"],
+                target_value=_num(meta["target_value"]),
+                target_period=target_period,
+            )
             if r["period_type"] != base_kind or not shown or r["year_end"] < base_end:
                 out.append(rec)
                 continue
@@ -73,29 +120,55 @@ def compute_scorecard(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Data
             bval = agreed if agreed is not None else series_base
             base_ok = base_ok or agreed is not None
             rec["baseline_value"], rec["baseline_series_value"] = bval, series_base
-            diff = difference(stat, (_num(r["value"]), _num(r["n"]), _num(r["sd"])),
-                              (bval, _num(base_row["n"]), _num(base_row["sd"]))) if base_ok and bval is not None else None
+            diff = (
+                difference(
+                    stat,
+                    (_num(r["value"]), _num(r["n"]), _num(r["sd"])),
+                    (bval, _num(base_row["n"]), _num(base_row["sd"])),
+                )
+                if base_ok and bval is not None
+                else None
+            )
             ch = _num(r["value"]) - bval if bval is not None else None
             cv = change_verdict(diff, pol) if bval is not None else None
             d = direction(pol)
-            rec.update(change=ch, change_low=diff.low if diff else None, change_high=diff.high if diff else None,
-                       change_method=diff.method if diff else None,
-                       improvement=ch * d if ch is not None and d else None,
-                       change_verdict=cv.text if cv else "mangler 0-punkt",
-                       change_symbol=cv.symbol if cv else "?", change_colour=cv.colour if cv else None,
-                       change_detail=cv.detail if cv else "0-punktet mangler eller er skjermet.")
+            rec.update(
+                change=ch,
+                change_low=diff.low if diff else None,
+                change_high=diff.high if diff else None,
+                change_method=diff.method if diff else None,
+                improvement=ch * d if ch is not None and d else None,
+                change_verdict=cv.text if cv else "mangler 0-punkt",
+                change_symbol=cv.symbol if cv else "?",
+                change_colour=cv.colour if cv else None,
+                change_detail=cv.detail if cv else "0-punktet mangler eller er skjermet.",
+            )
             if area != "0":
                 lrow = landet.get((iid, r["period"], grp))
                 bench = _num(lrow["value"]) if lrow is not None and lrow["shown"] else None
                 bv = benchmark_verdict(ci, bench, pol)
-                rec.update(benchmark_value=bench, benchmark_verdict=bv.text, benchmark_symbol=bv.symbol,
-                           benchmark_colour=bv.colour)
+                rec.update(
+                    benchmark_value=bench,
+                    benchmark_verdict=bv.text,
+                    benchmark_symbol=bv.symbol,
+                    benchmark_colour=bv.colour,
+                )
             upto = [x for x in same_kind if x["year_end"] <= r["year_end"]]
             since = [x for x in upto if x["year_end"] >= base_end]
-            tv = target_verdict([(float(x["year_end"]), _num(x["value"])) for x in since], ci,
-                                _num(meta["target_value"]), tyear or 0, pol, stat,
-                                _num(base_row["n"]) if base_ok else None, _num(r["n"]), bval)
-            rec.update(target_verdict=tv.text, target_symbol=tv.symbol, target_colour=tv.colour, target_detail=tv.detail)
+            tv = target_verdict(
+                [(float(x["year_end"]), _num(x["value"])) for x in since],
+                ci,
+                _num(meta["target_value"]),
+                tyear or 0,
+                pol,
+                stat,
+                _num(base_row["n"]) if base_ok else None,
+                _num(r["n"]),
+                bval,
+            )
+            rec.update(
+                target_verdict=tv.text, target_symbol=tv.symbol, target_colour=tv.colour, target_detail=tv.detail
+            )
             if not bool(meta["pooled"]) and base_kind in ("year", "school_year"):
                 tr = _trend(stat, upto[-5:])
                 rec.update(trend_direction=tr.direction, trend_chi2=tr.chi2, trend_method=tr.method)
@@ -118,5 +191,6 @@ def _trend(stat: str, last5: list[dict]):
     if stat == "proportion" and all(_num(r["n"]) for r in last5):
         return trend_proportions([r["value"] / 100 * r["n"] for r in last5], [r["n"] for r in last5])
     cis = [value_interval(stat, _num(r["value"]), _num(r["n"]), _num(r["sd"])) for r in last5]
-    return trend_values([r["value"] for r in last5], [c.low if c else None for c in cis],
-                        [c.high if c else None for c in cis])
+    return trend_values(
+        [r["value"] for r in last5], [c.low if c else None for c in cis], [c.high if c else None for c in cis]
+    )

@@ -1,5 +1,6 @@
 """Statistical methods (see docs/methods.md and shared/METHODS.md). Pure functions; every
 result carries the method and confidence level it used, like PHEindicatormethods."""
+
 from __future__ import annotations
 
 import itertools
@@ -56,8 +57,9 @@ def wilson_interval(x: float, n: float, confidence: float = 0.95) -> Interval:
     centre = 2 * x + z * z
     spread = z * math.sqrt(z * z + 4 * x * (1 - x / n))
     denom = 2 * (n + z * z)
-    return Interval(max(0.0, (centre - spread) / denom), min(1.0, (centre + spread) / denom),
-                    "Wilson score", confidence)
+    return Interval(
+        max(0.0, (centre - spread) / denom), min(1.0, (centre + spread) / denom), "Wilson score", confidence
+    )
 
 
 def poisson_interval(x: float, confidence: float = 0.95) -> Interval:
@@ -95,12 +97,18 @@ def newcombe_difference(x1: float, n1: float, x2: float, n2: float, confidence: 
     l1, u1 = wilson_interval(x1, n1, confidence)
     l2, u2 = wilson_interval(x2, n2, confidence)
     d = p1 - p2
-    return Difference(d, d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
-                      d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2), "Newcombe hybrid score", confidence)
+    return Difference(
+        d,
+        d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2),
+        d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
+        "Newcombe hybrid score",
+        confidence,
+    )
 
 
-def welch_difference(m1: float, sd1: float, n1: float, m2: float, sd2: float, n2: float,
-                     confidence: float = 0.95) -> Difference:
+def welch_difference(
+    m1: float, sd1: float, n1: float, m2: float, sd2: float, n2: float, confidence: float = 0.95
+) -> Difference:
     """m1 - m2 with Welch's t interval (Welch-Satterthwaite degrees of freedom)."""
     v1, v2 = sd1 * sd1 / n1, sd2 * sd2 / n2
     se = math.sqrt(v1 + v2)
@@ -143,8 +151,10 @@ def trend_proportions(x: list[float], n: list[float]) -> Trend:
     if any(v is None for v in logits):
         return _cannot(method, "en andel er 0 eller 100 prosent")
     slope = _ols_slope(list(t), logits)
-    stable = all(_ols_slope([ti for j, ti in enumerate(t) if j != k], [v for j, v in enumerate(logits) if j != k]) * slope > 0
-                 for k in range(5))
+    stable = all(
+        _ols_slope([ti for j, ti in enumerate(t) if j != k], [v for j, v in enumerate(logits) if j != k]) * slope > 0
+        for k in range(5)
+    )
     return Trend(chi2, slope, _direction(chi2, slope, stable), method)
 
 
@@ -162,7 +172,7 @@ def trend_values(values: list[float], lows: list[float], highs: list[float]) -> 
         se = (b - a) / 3.92
         if se <= 0:
             return _cannot(method, "intervall med null bredde")
-        w.append(1 / se ** 2)
+        w.append(1 / se**2)
 
     def fit(idx):
         S1 = sum(w[i] for i in idx)
@@ -170,7 +180,7 @@ def trend_values(values: list[float], lows: list[float], highs: list[float]) -> 
         S3 = sum(w[i] * t[i] for i in idx)
         S4 = sum(w[i] * v[i] for i in idx)
         S5 = sum(w[i] * t[i] ** 2 for i in idx)
-        den = S1 * S5 - S3 ** 2
+        den = S1 * S5 - S3**2
         return (S1 * S2 - S3 * S4) / den, math.sqrt(S1 / den)
 
     b, se_b = fit(range(5))
@@ -206,8 +216,9 @@ class SPC:
     rules: dict = field(default_factory=dict)
 
 
-def spc(values: list[float], baseline: int = 12, run: int = 7, target: float | None = None,
-        polarity: str = "neutral") -> SPC:
+def spc(
+    values: list[float], baseline: int = 12, run: int = 7, target: float | None = None, polarity: str = "neutral"
+) -> SPC:
     """XmR chart with the four Making Data Count rules, variation and assurance icons."""
     if len(values) < 2:
         raise ValueError("an XmR chart needs at least 2 points")
@@ -224,14 +235,14 @@ def spc(values: list[float], baseline: int = 12, run: int = 7, target: float | N
         if v > ucl or v < lcl:
             flags[i].append("outside")
     for i in range(n - run + 1):  # run of increases or decreases (run points)
-        seg = values[i:i + run]
+        seg = values[i : i + run]
         diffs = [b - a for a, b in itertools.pairwise(seg)]
         if all(d > 0 for d in diffs) or all(d < 0 for d in diffs):
             for j in range(i, i + run):
                 if "trend" not in flags[j]:
                     flags[j].append("trend")
     for i in range(n - 2):  # 2 of 3 beyond 2 sigma on the same side (3-sigma points count)
-        seg = values[i:i + 3]
+        seg = values[i : i + 3]
         for sgn, lim in ((1, u2), (-1, l2)):
             beyond = [k for k, v in enumerate(seg) if (v - lim) * sgn > 0]
             if len(beyond) >= 2:
@@ -239,7 +250,7 @@ def spc(values: list[float], baseline: int = 12, run: int = 7, target: float | N
                     if "two_of_three" not in flags[i + k]:
                         flags[i + k].append("two_of_three")
     for i in range(n - run + 1):  # run points on one side of the centre
-        seg = side[i:i + run]
+        seg = side[i : i + run]
         if all(s == 1 for s in seg) or all(s == -1 for s in seg):
             for j in range(i, i + run):
                 if "shift" not in flags[j]:
@@ -262,5 +273,15 @@ def spc(values: list[float], baseline: int = 12, run: int = 7, target: float | N
             assurance = "consistently fails" if target >= ucl else "consistently passes"
         else:
             assurance = "consistently fails" if target <= lcl else "consistently passes"
-    return SPC(centre, lcl, ucl, l2, u2, len(base) < baseline, flags, variation, assurance,
-               rules={"baseline": len(base), "run": run})
+    return SPC(
+        centre,
+        lcl,
+        ucl,
+        l2,
+        u2,
+        len(base) < baseline,
+        flags,
+        variation,
+        assurance,
+        rules={"baseline": len(base), "run": run},
+    )

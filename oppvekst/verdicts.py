@@ -1,6 +1,7 @@
 """Verdicts in bokmål, built on ``oppvekst.stats``: against the 0-punkt, a benchmark and the
 target. Never colour alone: every verdict has words, a symbol and a colour from a
 colour-blind-safe palette (blue = better, orange = worse, grey = no clear difference)."""
+
 from __future__ import annotations
 
 import math
@@ -66,8 +67,13 @@ def difference(statistic: str, a: tuple, b: tuple, confidence: float = 0.95) -> 
 def change_verdict(diff: Difference | None, polarity: str) -> Verdict:
     """Status − 0-punkt."""
     if diff is None:
-        return Verdict("untestable", "kan ikke testes", "?", NONE,
-                       "Kilden oppgir ikke antall svar (n), så vi kan ikke si om endringen er sikker.")
+        return Verdict(
+            "untestable",
+            "kan ikke testes",
+            "?",
+            NONE,
+            "Kilden oppgir ikke antall svar (n), så vi kan ikke si om endringen er sikker.",
+        )
     d = direction(polarity)
     if d == 0:
         if diff.low > 0:
@@ -87,29 +93,42 @@ def benchmark_verdict(ci: Interval | None, benchmark, polarity: str, name: str =
     """Area against a benchmark value (Fingertips): significant when the benchmark lies
     outside the area's interval."""
     if ci is None or not _isnum(benchmark):
-        return Verdict("untestable", "kan ikke sammenlignes", "?", NONE,
-                       f"Mangler intervall for området eller verdi for {name}.")
+        return Verdict(
+            "untestable", "kan ikke sammenlignes", "?", NONE, f"Mangler intervall for området eller verdi for {name}."
+        )
     if ci.low <= benchmark <= ci.high:
         return Verdict("similar", "omtrent likt", "●", SAME)
     higher = ci.low > benchmark
     d = direction(polarity)
     if d == 0:
-        return Verdict("higher" if higher else "lower", "høyere" if higher else "lavere", "↑" if higher else "↓", NEUTRAL)
+        return Verdict(
+            "higher" if higher else "lower", "høyere" if higher else "lavere", "↑" if higher else "↓", NEUTRAL
+        )
     if (higher and d > 0) or (not higher and d < 0):
         return Verdict("better", "bedre", "▲", BETTER)
     return Verdict("worse", "dårligere", "▼", WORSE)
 
 
-def minimum_detectable_difference(p: float, n1: float, n2: float, confidence: float = 0.95, power: float = 0.8) -> float:
+def minimum_detectable_difference(
+    p: float, n1: float, n2: float, confidence: float = 0.95, power: float = 0.8
+) -> float:
     """Smallest difference between two proportions (0-1) detectable with this power."""
     za = float(sps.norm.ppf(1 - (1 - confidence) / 2))
     zb = float(sps.norm.ppf(power))
     return (za + zb) * math.sqrt(max(p * (1 - p), 1e-9) * (1 / n1 + 1 / n2))
 
 
-def target_verdict(points: list[tuple[float, float]], latest_ci: Interval | None, target, target_year: float,
-                   polarity: str, statistic: str = "proportion", baseline_n=None, latest_n=None,
-                   baseline_value=None) -> Verdict:
+def target_verdict(
+    points: list[tuple[float, float]],
+    latest_ci: Interval | None,
+    target,
+    target_year: float,
+    polarity: str,
+    statistic: str = "proportion",
+    baseline_n=None,
+    latest_n=None,
+    baseline_value=None,
+) -> Verdict:
     """Against the target. points: (year, value) from the 0-punkt on, oldest first.
 
     Reached when the latest interval (or, without one, the value) is wholly on the good side
@@ -128,14 +147,28 @@ def target_verdict(points: list[tuple[float, float]], latest_ci: Interval | None
     if statistic == "proportion" and _isnum(baseline_n) and _isnum(latest_n) and _isnum(baseline_value):
         mdd = minimum_detectable_difference(baseline_value / 100, baseline_n, latest_n) * 100
         if abs(target - baseline_value) < mdd:
-            warn = (f" Obs: med så få svar kan bare endringer større enn {number(mdd)} prosentpoeng påvises; "
-                    f"målet krever {number(abs(target - baseline_value))}.")
+            warn = (
+                f" Obs: med så få svar kan bare endringer større enn {number(mdd)} prosentpoeng påvises; "
+                f"målet krever {number(abs(target - baseline_value))}."
+            )
     lo, hi = (latest_ci.low, latest_ci.high) if latest_ci else (latest, latest)
     if (d > 0 and lo >= target) or (d < 0 and hi <= target):
-        return Verdict("reached", "nådd", "✔", BETTER, ("Hele intervallet er på riktig side av målet." if latest_ci
-                                                      else "Verdien er på riktig side av målet (uten intervall).") + warn)
+        return Verdict(
+            "reached",
+            "nådd",
+            "✔",
+            BETTER,
+            (
+                "Hele intervallet er på riktig side av målet."
+                if latest_ci
+                else "Verdien er på riktig side av målet (uten intervall)."
+            )
+            + warn,
+        )
     if len(pts) < 2:
-        return Verdict("no_data", "for lite data", "?", NONE, "Trenger minst to målinger fra 0-punktet for å se retning." + warn)
+        return Verdict(
+            "no_data", "for lite data", "?", NONE, "Trenger minst to målinger fra 0-punktet for å se retning." + warn
+        )
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     xm, ym = sum(xs) / len(xs), sum(ys) / len(ys)
     sxx = sum((x - xm) ** 2 for x in xs)

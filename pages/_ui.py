@@ -13,6 +13,7 @@ How a page reads data (many users at once, and loads while the app runs):
   the same area cost one query, and no cached result survives a swap. Every caller gets its own
   copy of a cached result.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -94,8 +95,10 @@ def reader() -> Reader:
         try:
             pin = _database(str(path.resolve())).pin()
         except FileNotFoundError:
-            st.error(f"Fant ingen database ({path}). Kjør `make run` (bygger eksempeldata) eller "
-                     "`python -m etl load FIL…` for å laste egne uttrekk.")
+            st.error(
+                f"Fant ingen database ({path}). Kjør `make run` (bygger eksempeldata) eller "
+                "`python -m etl load FIL…` for å laste egne uttrekk."
+            )
             st.stop()
         _run.pin = pin  # released by page_run(); without app.py, when the pin is collected
         with _seen_lock:  # a new version: results cached for older versions can go
@@ -110,19 +113,26 @@ def header(title: str, read: Reader) -> None:
     if status["sample"] == "all":
         st.warning(f"**{SAMPLE_LABEL}.** Tallene er generert for å vise hvordan verktøyet virker.", icon="⚠️")
     elif status["sample"] == "mixed":
-        st.warning(f"**{MIXED_LABEL}.** {fmt.number(status['sample_rows'], 0)} av {fmt.number(status['rows'], 0)} "
-                   "rader i databasen er fortsatt eksempeldata. "
-                   "Bygg databasen på nytt med bare egne uttrekk for å bli kvitt dem (se README, "
-                   "«Laste inn egne uttrekk»).", icon="⚠️")
+        st.warning(
+            f"**{MIXED_LABEL}.** {fmt.number(status['sample_rows'], 0)} av {fmt.number(status['rows'], 0)} "
+            "rader i databasen er fortsatt eksempeldata. "
+            "Bygg databasen på nytt med bare egne uttrekk for å bli kvitt dem (se README, "
+            "«Laste inn egne uttrekk»).",
+            icon="⚠️",
+        )
     st.title(title)
     st.caption(f"Data sist oppdatert {fmt.timestamp(status['loaded_at'])}")
     problems = read(queries.registry_problems)
     if len(problems):
-        st.error("Indikatorregisteret (indicators.yml) har feil, så indikatorene kan ikke vises før de er rettet:\n\n" +
-                 "\n".join(f"- indikator **{fmt.md_text(p.indicator or '(fila)')}**, felt {fmt.md_text(p.field)}"
-                           f"{f' (linje {int(p.line)})' if p.line == p.line and p.line else ''}: "
-                           f"{fmt.md_text(p.message)}. {fmt.md_text(p.hint)}"
-                           for p in problems.itertuples()))
+        st.error(
+            "Indikatorregisteret (indicators.yml) har feil, så indikatorene kan ikke vises før de er rettet:\n\n"
+            + "\n".join(
+                f"- indikator **{fmt.md_text(p.indicator or '(fila)')}**, felt {fmt.md_text(p.field)}"
+                f"{f' (linje {int(p.line)})' if p.line == p.line and p.line else ''}: "
+                f"{fmt.md_text(p.message)}. {fmt.md_text(p.hint)}"
+                for p in problems.itertuples()
+            )
+        )
 
 
 def area_picker(read: Reader, key: str = "omrade") -> tuple[str, str]:
@@ -132,8 +142,10 @@ def area_picker(read: Reader, key: str = "omrade") -> tuple[str, str]:
         st.info("Ingen indikatorer har data ennå. Last inn uttrekk med `python -m etl load FIL…`.")
         st.stop()
     codes = areas["area_code"].tolist()
-    labels = {r.area_code: (f"{r.area_name} (kommune)" if r.area_level == "kommune" else f"– {r.area_name} (bydel)")
-              for r in areas.itertuples()}
+    labels = {
+        r.area_code: (f"{r.area_name} (kommune)" if r.area_level == "kommune" else f"– {r.area_name} (bydel)")
+        for r in areas.itertuples()
+    }
     wanted = st.query_params.get(key)
     if wanted not in codes:
         default = os.environ.get("OPPVEKST_DEFAULT_AREA", "4601")
@@ -145,10 +157,12 @@ def area_picker(read: Reader, key: str = "omrade") -> tuple[str, str]:
 
 
 def verdict_legend() -> None:
-    st.caption("Forbedring er status minus 0-punkt, med fortegn slik at **pluss er bedre**. "
-               "▲ sikker forbedring · ● ingen sikker endring · ▼ sikker forverring · ? kan ikke testes "
-               "(kilden oppgir ikke antall svar). [95 % KI] er 95 prosent konfidensintervall. "
-               "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. Se «Slik regner vi» på Datagrunnlag.")
+    st.caption(
+        "Forbedring er status minus 0-punkt, med fortegn slik at **pluss er bedre**. "
+        "▲ sikker forbedring · ● ingen sikker endring · ▼ sikker forverring · ? kan ikke testes "
+        "(kilden oppgir ikke antall svar). [95 % KI] er 95 prosent konfidensintervall. "
+        "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. Se «Slik regner vi» på Datagrunnlag."
+    )
 
 
 def indicator_picker(read: Reader, key: str = "indikator") -> dict:
@@ -160,8 +174,9 @@ def indicator_picker(read: Reader, key: str = "indikator") -> dict:
     ids = ind["indicator_id"].tolist()
     titles = dict(zip(ind["indicator_id"], ind["title"]))
     wanted = st.query_params.get(key)
-    chosen = st.selectbox("Indikator", ids, index=ids.index(wanted) if wanted in ids else 0,
-                          format_func=titles.get, key=f"pick_{key}")
+    chosen = st.selectbox(
+        "Indikator", ids, index=ids.index(wanted) if wanted in ids else 0, format_func=titles.get, key=f"pick_{key}"
+    )
     st.query_params[key] = chosen
     return read(queries.indicator_meta, chosen)
 
@@ -171,7 +186,9 @@ def period_picker(read: Reader, indicator_id: str, key: str = "periode") -> str 
     if not periods:
         return None
     wanted = st.query_params.get(key)
-    chosen = st.selectbox("Periode", periods, index=periods.index(wanted) if wanted in periods else 0, key=f"pick_{key}")
+    chosen = st.selectbox(
+        "Periode", periods, index=periods.index(wanted) if wanted in periods else 0, key=f"pick_{key}"
+    )
     st.query_params[key] = chosen
     return chosen
 
@@ -181,9 +198,12 @@ def downloads(read: Reader, df, name: str, title: str = "") -> None:
 
     c1, c2 = st.columns(2)
     c1.download_button("Last ned CSV", to_csv(df), file_name=f"{name}.csv", mime="text/csv")
-    c2.download_button("Last ned Excel", to_excel({"Tall": df}, title=title, note=sample_note(read)),
-                       file_name=f"{name}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    c2.download_button(
+        "Last ned Excel",
+        to_excel({"Tall": df}, title=title, note=sample_note(read)),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 def sample_note(read: Reader) -> str:

@@ -1,4 +1,5 @@
 """Datagrunnlag: what is loaded, coverage, revisions, registry problems and method notes."""
+
 from pathlib import Path
 
 import streamlit as st
@@ -17,13 +18,17 @@ if loads.empty:
 else:
     loads["Lastet"] = loads["Lastet"].map(fmt.timestamp)
     last = loads.iloc[0]
-    st.markdown(f"**Siste innlasting:** nr. {int(last['Nr.'])}, {fmt.md_text(last['Fil'])} "
-                f"({last['Lastet']}), {int(last['Rader'])} rader.")
+    st.markdown(
+        f"**Siste innlasting:** nr. {int(last['Nr.'])}, {fmt.md_text(last['Fil'])} "
+        f"({last['Lastet']}), {int(last['Rader'])} rader."
+    )
     st.dataframe(loads, hide_index=True, width="stretch")
 
 st.subheader("Dekning")
-st.caption("Hvor mange perioder hver indikator har en verdi som kan vises, og hvor mange som er skjult "
-           "(skjermet av kilden, færre enn minste antall svar, eller skjult for å hindre tilbakeregning).")
+st.caption(
+    "Hvor mange perioder hver indikator har en verdi som kan vises, og hvor mange som er skjult "
+    "(skjermet av kilden, færre enn minste antall svar, eller skjult for å hindre tilbakeregning)."
+)
 area, _ = area_picker(read)
 kommune = area[:4]
 st.dataframe(read(queries.coverage, kommune), hide_index=True, width="stretch")

@@ -1,4 +1,5 @@
 """Indikator: one indicator in depth for the chosen area."""
+
 import pandas as pd
 import streamlit as st
 
@@ -27,8 +28,10 @@ series = read(indicator_series, meta["indicator_id"], [area, *bench], groups)
 row = read(malekart, area)
 row = row[row["indicator_id"] == meta["indicator_id"]].iloc[0]
 if row.status_period is None or pd.isna(row.status_period):
-    st.info(f"Ingen tall for {fmt.md_text(area_name)} ennå. Last inn et uttrekk fra kilden ({fmt.md_text(meta['source'])}), "
-            "eller velg et annet område.")
+    st.info(
+        f"Ingen tall for {fmt.md_text(area_name)} ennå. Last inn et uttrekk fra kilden ({fmt.md_text(meta['source'])}), "
+        "eller velg et annet område."
+    )
 else:
     st.markdown(
         f"**{fmt.md_text(area_name)}, {row.status_period}:** {fmt.value(row.status_value, meta['unit'])} "
@@ -36,15 +39,22 @@ else:
         f"Endring: **{row.change_symbol or ''} {row.change_verdict or 'kan ikke beregnes'}**. "
         f"Mot landet: **{row.benchmark_symbol or ''} {row.benchmark_verdict or '–'}**. "
         f"Mot målet: **{row.target_symbol or ''} {row.target_verdict or '–'}**"
-        + (f" – {row.target_detail.rstrip('.')}" if isinstance(row.target_detail, str) and row.target_detail else "") + ".")
+        + (f" – {row.target_detail.rstrip('.')}" if isinstance(row.target_detail, str) and row.target_detail else "")
+        + "."
+    )
     if isinstance(row.change_detail, str) and row.change_detail:
         st.caption(row.change_detail)
 
 names = {area: area_name, **options}
-st.plotly_chart(series_chart(series, meta, names, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])),
-                width="stretch", config={"displaylogo": False, "locale": "no"})
-st.caption("Skyggen er 95 prosent konfidensintervall. Stiplet grønn linje: målet fram til målåret. "
-           "Punkter som er skjult av personvernhensyn vises ikke.")
+st.plotly_chart(
+    series_chart(series, meta, names, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])),
+    width="stretch",
+    config={"displaylogo": False, "locale": "no"},
+)
+st.caption(
+    "Skyggen er 95 prosent konfidensintervall. Stiplet grønn linje: målet fram til målåret. "
+    "Punkter som er skjult av personvernhensyn vises ikke."
+)
 if code_note := read(series_code_note, meta["indicator_id"], area, area_name):  # old and new area codes joined
     st.caption(code_note)
 
@@ -53,15 +63,23 @@ if len(months) >= 2:
     st.subheader("Måned for måned: styringsdiagram")
     target = meta["target_value"] if pd.notna(meta["target_value"]) else None
     result = spc(list(months["value"]), target=target, polarity=meta["polarity"])
-    st.markdown(f"**Siste måned ({months['period'].iloc[-1]}):** {VARIATION_TEXT[result.variation]}. "
-                f"**Mot målet:** {ASSURANCE_TEXT[result.assurance]}."
-                + (" Kontrollgrensene er foreløpige (færre enn 12 måneder)." if result.trial_limits else ""))
-    st.plotly_chart(spc_chart(list(months["period"]), list(months["value"]), result,
-                              fmt.UNIT_WORD.get(meta["unit"], meta["unit"]), target),
-                    width="stretch", config={"displaylogo": False})
-    st.caption("XmR-diagram etter NHS «Making Data Count»: midtlinje og kontrollgrenser fra de første 12 månedene. "
-               "◆ markerer spesiell variasjon (punkt utenfor grensene, 7 på rad som stiger eller synker, "
-               "2 av 3 utenfor 2σ, 7 på rad på samme side).")
+    st.markdown(
+        f"**Siste måned ({months['period'].iloc[-1]}):** {VARIATION_TEXT[result.variation]}. "
+        f"**Mot målet:** {ASSURANCE_TEXT[result.assurance]}."
+        + (" Kontrollgrensene er foreløpige (færre enn 12 måneder)." if result.trial_limits else "")
+    )
+    st.plotly_chart(
+        spc_chart(
+            list(months["period"]), list(months["value"]), result, fmt.UNIT_WORD.get(meta["unit"], meta["unit"]), target
+        ),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+    st.caption(
+        "XmR-diagram etter NHS «Making Data Count»: midtlinje og kontrollgrenser fra de første 12 månedene. "
+        "◆ markerer spesiell variasjon (punkt utenfor grensene, 7 på rad som stiger eller synker, "
+        "2 av 3 utenfor 2σ, 7 på rad på samme side)."
+    )
 
 st.subheader("Tallene")
 table = series_table(series, names, meta["unit"])
@@ -72,10 +90,17 @@ st.subheader("Om indikatoren")
 st.markdown(
     f"{fmt.md_text(meta['description'])}\n\n"
     f"- **Kilde:** {fmt.md_text(meta['source'])}"
-    + (f" (<{meta['source_url']}>)" if str(meta["source_url"] or "").startswith("https://") and " " not in meta["source_url"]
-       and ">" not in meta["source_url"] else "") + "\n"
+    + (
+        f" (<{meta['source_url']}>)"
+        if str(meta["source_url"] or "").startswith("https://")
+        and " " not in meta["source_url"]
+        and ">" not in meta["source_url"]
+        else ""
+    )
+    + "\n"
     f"- **Eier:** {fmt.md_text(meta['owner'])}\n- **Plan-mål:** {fmt.md_text(meta['goal'])}\n"
     f"- **Retning:** {dict(higher_is_better='høyere er bedre', lower_is_better='lavere er bedre', neutral='ingen retning er bedre')[meta['polarity']]}\n"
     f"- **Minste antall svar som vises:** {meta['min_n']}\n"
     + (f"- **Tiltak:** {fmt.md_text(meta['tiltak'])}\n" if meta["tiltak"] else "")
-    + "\nSlik regner vi: se siden Datagrunnlag, avsnittet «Slik regner vi».")
+    + "\nSlik regner vi: se siden Datagrunnlag, avsnittet «Slik regner vi»."
+)

@@ -1,4 +1,5 @@
 """Målekart: for one area, every registry indicator grouped by plan goal."""
+
 import streamlit as st
 
 from oppvekst import formatting as fmt

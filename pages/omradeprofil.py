@@ -1,4 +1,5 @@
 """Områdeprofil: every indicator for one bydel against its kommune."""
+
 import streamlit as st
 
 from oppvekst import formatting as fmt
@@ -15,8 +16,10 @@ if len(area) != 6:
 prof = read(profile, area)
 better = int((prof["verdict"] == "bedre").sum())
 worse = int((prof["verdict"] == "dårligere").sum())
-st.markdown(f"**{fmt.md_text(area_name)}** skiller seg sikkert ut fra kommunen på {better + worse} av {len(prof)} indikatorer: "
-            f"▲ {better} bedre, ▼ {worse} dårligere. Resten er omtrent likt eller kan ikke sammenlignes.")
+st.markdown(
+    f"**{fmt.md_text(area_name)}** skiller seg sikkert ut fra kommunen på {better + worse} av {len(prof)} indikatorer: "
+    f"▲ {better} bedre, ▼ {worse} dårligere. Resten er omtrent likt eller kan ikke sammenlignes."
+)
 table = profile_table(prof)
 for goal in prof["goal"].drop_duplicates():
     st.subheader(fmt.md_text(goal))

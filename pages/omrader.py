@@ -1,4 +1,5 @@
 """Områder: one indicator and period across the bydeler of a kommune (or across kommuner)."""
+
 import streamlit as st
 
 from oppvekst import formatting as fmt
@@ -25,16 +26,25 @@ reference = {"bydel": area[:4], "skole": area, "kommune": "0"}[level]
 rows, ref = read(compare_areas, meta["indicator_id"], period, reference, level)
 ref_name = (ref or {}).get("area_name", "") if level != "kommune" else "Hele landet"
 if rows.empty:
-    st.info({"bydel": "Ingen bydeler med tall for dette valget. Velg en kommune med bydeler (Bergen, Oslo, Trondheim, Stavanger).",
-             "skole": "Ingen skoler med tall her. Velg en bydel (skolene kobles til bydeler i data/skole_bydel.csv) "
-                      "og en indikator fra Elevundersøkelsen eller fravær.",
-             "kommune": "Ingen kommuner med tall for dette valget."}[level])
+    st.info(
+        {
+            "bydel": "Ingen bydeler med tall for dette valget. Velg en kommune med bydeler (Bergen, Oslo, Trondheim, Stavanger).",
+            "skole": "Ingen skoler med tall her. Velg en bydel (skolene kobles til bydeler i data/skole_bydel.csv) "
+            "og en indikator fra Elevundersøkelsen eller fravær.",
+            "kommune": "Ingen kommuner med tall for dette valget.",
+        }[level]
+    )
     st.stop()
 ref_value = ref["value"] if ref and ref.get("shown") else None
-st.markdown(f"**{fmt.md_text(meta['title'])}, {period}.** Sortert fra best til dårligst. Merket er forskjellen fra "
-            f"{fmt.md_text(ref_name)} ({fmt.value(ref_value, meta['unit'])}) når hele intervallet ligger på én side.")
-st.plotly_chart(ranked_chart(rows, ref_value, ref_name, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])),
-                width="stretch", config={"displaylogo": False})
+st.markdown(
+    f"**{fmt.md_text(meta['title'])}, {period}.** Sortert fra best til dårligst. Merket er forskjellen fra "
+    f"{fmt.md_text(ref_name)} ({fmt.value(ref_value, meta['unit'])}) når hele intervallet ligger på én side."
+)
+st.plotly_chart(
+    ranked_chart(rows, ref_value, ref_name, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])),
+    width="stretch",
+    config={"displaylogo": False},
+)
 table = compare_table(rows, meta["unit"], ref_name or "referansen")
 st.dataframe(table, hide_index=True, width="stretch")
 downloads(read, table, f"{meta['indicator_id']}_{period}_{level}", f"{meta['title']}, {period}")

@@ -1,4 +1,5 @@
 """Resultatavtaler: one owner's indicators with the four numbers, verdicts and tiltak."""
+
 import streamlit as st
 
 from oppvekst import formatting as fmt
@@ -23,8 +24,13 @@ st.markdown(f"**{fmt.md_text(owner)}** – {len(mine)} indikatorer i {fmt.md_tex
 table = agreement_table(mine)
 st.table(styled_malekart(table.set_index("Hva")))
 plan = table[["Hva", "0-punkt", "Mål", "Status", "Forbedring"]]
-st.download_button("Last ned som Excel (Hva · 0-punkt · Mål · Status · Forbedring)",
-                   to_excel({"Resultatavtale": plan, "Detaljer": table}, title=f"Resultatavtale: {owner} – {area_name}",
-                            note=sample_note(read)),
-                   file_name="resultatavtale.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+st.download_button(
+    "Last ned som Excel (Hva · 0-punkt · Mål · Status · Forbedring)",
+    to_excel(
+        {"Resultatavtale": plan, "Detaljer": table},
+        title=f"Resultatavtale: {owner} – {area_name}",
+        note=sample_note(read),
+    ),
+    file_name="resultatavtale.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)

@@ -12,6 +12,7 @@ json-stat2, Udir statistikkbank CSV (UTF-16LE, sep=\\t, wide dotted headers), Ud
 answer, Udir Eksport API JSON, FHI csv3 and json-stat2 (pooled periods), and the fravær
 template (CSV and XLSX).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -40,7 +41,9 @@ def generate(out: Path, scale: str = "sample") -> list[Path]:
     w = World(scale)
     files = {
         "ssb_kostra_barnevern_2015-2023.csv": lambda p: write_ssb_web(w, p, YEARS[:-2]),
-        "ssb_kostra_barnevern_2024-2025.json": lambda p: write_ssb_jsonstat(w, p, YEARS[-2:], 0.0, "2025-03-15T06:00:00Z"),
+        "ssb_kostra_barnevern_2024-2025.json": lambda p: write_ssb_jsonstat(
+            w, p, YEARS[-2:], 0.0, "2025-03-15T06:00:00Z"
+        ),
         "ssb_kostra_helsestasjon_pxweb.csv": lambda p: write_pxweb_csv(w, p),
         "fhi_ungdata_psykisk_helse_csv3.csv": lambda p: write_fhi_csv3(w, p, UNGDATA[:4]),
         "fhi_ungdata_lokalmiljo.json": lambda p: write_fhi_jsonstat(w, p, UNGDATA[4:]),
@@ -51,8 +54,9 @@ def generate(out: Path, scale: str = "sample") -> list[Path]:
         "fravaer_skoler_skolear.csv": lambda p: write_fravaer_csv(w, p),
         "fravaer_skoler_maned.xlsx": lambda p: write_fravaer_xlsx(w, p),
         # KOSTRA's final figures in June revise March's preliminary ones
-        "revisjon/ssb_kostra_barnevern_2025_endelig.json":
-            lambda p: write_ssb_jsonstat(w, p, YEARS[-1:], 0.04, "2025-06-15T06:00:00Z"),
+        "revisjon/ssb_kostra_barnevern_2025_endelig.json": lambda p: write_ssb_jsonstat(
+            w, p, YEARS[-1:], 0.04, "2025-06-15T06:00:00Z"
+        ),
     }
     written = []
     for name, fn in files.items():

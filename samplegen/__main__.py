@@ -1,4 +1,5 @@
 """``python -m samplegen [--out DIR] [--scale sample|national]``."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """FHI (Ungdata) in FHI's formats: csv3 and json-stat2, with pooled three-year periods."""
+
 from __future__ import annotations
 
 import json
@@ -53,28 +54,52 @@ def write_fhi_jsonstat(w: World, path: Path, measures: list[Measure]) -> None:
     size = [len(geos), len(aars), 3, len(UNGDATA_GRADES), len(spm), len(mts)]
     values: list = [None] * int(np.prod(size))
     status: dict[str, str] = {}
-    gi, ai, si = {g: i for i, g in enumerate(geos)}, {a: i for i, a in enumerate(aars)}, {s: i for i, s in enumerate(spm)}
+    gi, ai, si = (
+        {g: i for i, g in enumerate(geos)},
+        {a: i for i, a in enumerate(aars)},
+        {s: i for i, s in enumerate(spm)},
+    )
     ti = {t[0]: i for i, t in enumerate(UNGDATA_GRADES)}
     for m, unit, aar, kj, trinn, x, n in rows:
         for mi, val in enumerate((round(100 * x / n, 1) if n else None, n)):
-            pos = ((((gi[unit.code] * size[1] + ai[aar]) * 3 + int(kj)) * size[3] + ti[trinn]) * size[4] + si[m.code]) * 2 + mi
+            pos = (
+                (((gi[unit.code] * size[1] + ai[aar]) * 3 + int(kj)) * size[3] + ti[trinn]) * size[4] + si[m.code]
+            ) * 2 + mi
             if n < 20 or x < 3 or n - x < 3:
                 status[str(pos)] = ":"
             else:
                 values[pos] = val
     names = {u.code: u.name for u in w.units}
-    doc = {"version": "2.0", "class": "dataset", "label": "Ungdata: trygghet og lokalmiljø (eksempeldata)",
-           "source": "Folkehelseinstituttet", "updated": "2025-03-01T06:00:00Z",
-           "id": ["GEO", "AAR", "KJONN", "TRINN", "SPM_ID", "MEASURE_TYPE"], "size": size,
-           "dimension": {
-               "GEO": {"label": "Geografi", "category": {"index": geos, "label": {g: names[g] for g in geos}}},
-               "AAR": {"label": "År", "category": {"index": {a: i for i, a in enumerate(aars)},
-                                                     "label": {a: a.replace("_", "-") for a in aars}}},
-               "KJONN": {"label": "Kjønn", "category": {"index": ["0", "1", "2"],
-                                                         "label": {"0": "kjønn samlet", "1": "gutter", "2": "jenter"}}},
-               "TRINN": {"label": "Trinn", "category": {"index": [t[0] for t in UNGDATA_GRADES]}},
-               "SPM_ID": {"label": "Spørsmål", "category": {"index": spm, "label": {m.code: m.name for m in measures}}},
-               "MEASURE_TYPE": {"label": "Måltall", "category": {"index": mts, "label": {"RATE": "andel (prosent)", "NEVNER": "antall svar"}}}},
-           "role": {"geo": ["GEO"], "time": ["AAR"], "metric": ["MEASURE_TYPE"]},
-           "value": values, "status": status}
+    doc = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "Ungdata: trygghet og lokalmiljø (eksempeldata)",
+        "source": "Folkehelseinstituttet",
+        "updated": "2025-03-01T06:00:00Z",
+        "id": ["GEO", "AAR", "KJONN", "TRINN", "SPM_ID", "MEASURE_TYPE"],
+        "size": size,
+        "dimension": {
+            "GEO": {"label": "Geografi", "category": {"index": geos, "label": {g: names[g] for g in geos}}},
+            "AAR": {
+                "label": "År",
+                "category": {
+                    "index": {a: i for i, a in enumerate(aars)},
+                    "label": {a: a.replace("_", "-") for a in aars},
+                },
+            },
+            "KJONN": {
+                "label": "Kjønn",
+                "category": {"index": ["0", "1", "2"], "label": {"0": "kjønn samlet", "1": "gutter", "2": "jenter"}},
+            },
+            "TRINN": {"label": "Trinn", "category": {"index": [t[0] for t in UNGDATA_GRADES]}},
+            "SPM_ID": {"label": "Spørsmål", "category": {"index": spm, "label": {m.code: m.name for m in measures}}},
+            "MEASURE_TYPE": {
+                "label": "Måltall",
+                "category": {"index": mts, "label": {"RATE": "andel (prosent)", "NEVNER": "antall svar"}},
+            },
+        },
+        "role": {"geo": ["GEO"], "time": ["AAR"], "metric": ["MEASURE_TYPE"]},
+        "value": values,
+        "status": status,
+    }
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

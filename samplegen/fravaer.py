@@ -1,5 +1,6 @@
 """Fravær: Udir's absence statistics and the schools' own template (CSV and XLSX), and the
 school → bydel map."""
+
 from __future__ import annotations
 
 import io
@@ -18,10 +19,23 @@ FRAVAER_MEAN = Measure("snitt", "Gjennomsnittlig fravær (prosent)", 5.6, 0.04, 
 def write_udir_fravaer(w: World, path: Path) -> None:
     """Udir grunnskole fravær, 10. trinn, kommune level, statistikkbank CSV."""
     rng = np.random.default_rng(29)
-    cols = [f"{skoleaar(y)}.10. årstrinn.{kj}.{mm}" for y in YEARS[:-1] for kj, _ in KJONN_UDIR
-            for mm in ("Snitt dager", "Snitt timer", "Antall elever")]
-    head = ["EnhetNivaa", "Nasjonaltkode", "Fylkekode", "Kommunekode", "Organisasjonsnummer", "Nasjonalt",
-            "Fylke", "Kommune", "EnhetNavn"]
+    cols = [
+        f"{skoleaar(y)}.10. årstrinn.{kj}.{mm}"
+        for y in YEARS[:-1]
+        for kj, _ in KJONN_UDIR
+        for mm in ("Snitt dager", "Snitt timer", "Antall elever")
+    ]
+    head = [
+        "EnhetNivaa",
+        "Nasjonaltkode",
+        "Fylkekode",
+        "Kommunekode",
+        "Organisasjonsnummer",
+        "Nasjonalt",
+        "Fylke",
+        "Kommune",
+        "EnhetNavn",
+    ]
     out = ["sep=\t", "\t".join(head + cols)]
     for u in w.by_level("land", "fylke", "kommune"):
         kom = u.code if u.level == "kommune" else ""
@@ -35,15 +49,37 @@ def write_udir_fravaer(w: World, path: Path) -> None:
                     cells += ["*", "*", "*"]
                 else:
                     cells += [nb(days), nb(days * 6.2), nb(n, 0)]
-        out.append("\t".join([{"land": "1", "fylke": "2", "kommune": "3"}[u.level], "I", fyl, kom,
-                              {"land": "I", "fylke": fyl}.get(u.level, kom), "Hele landet",
-                              w.unit(fyl).name if fyl else "Alle fylker", w.unit(kom).name if kom else "Alle kommuner",
-                              u.name] + cells))
+        out.append(
+            "\t".join(
+                [
+                    {"land": "1", "fylke": "2", "kommune": "3"}[u.level],
+                    "I",
+                    fyl,
+                    kom,
+                    {"land": "I", "fylke": fyl}.get(u.level, kom),
+                    "Hele landet",
+                    w.unit(fyl).name if fyl else "Alle fylker",
+                    w.unit(kom).name if kom else "Alle kommuner",
+                    u.name,
+                ]
+                + cells
+            )
+        )
     path.write_bytes(("\r\n".join(out) + "\r\n").encode("utf-16-le"))
 
 
-TEMPLATE_HEAD = ["skole_orgnr", "skolenavn", "kommunenummer", "periode", "trinn", "kjonn", "antall_elever",
-                 "elever_minst_10_prosent_fravaer", "gjennomsnitt_fravaer_prosent", "andel_dokumentert_prosent"]
+TEMPLATE_HEAD = [
+    "skole_orgnr",
+    "skolenavn",
+    "kommunenummer",
+    "periode",
+    "trinn",
+    "kjonn",
+    "antall_elever",
+    "elever_minst_10_prosent_fravaer",
+    "gjennomsnitt_fravaer_prosent",
+    "andel_dokumentert_prosent",
+]
 
 
 def fravaer_template_rows(w: World, periods: list[tuple[str, float]]):
@@ -55,8 +91,18 @@ def fravaer_template_rows(w: World, periods: list[tuple[str, float]]):
                     n = max(1, int(rng.poisson(s.size * 0.55 * (0.5 if g != "alle" else 1))))
                     high = rng.binomial(n, true_value(FRAVAER_HIGH, s, year, g))
                     mean = max(0.5, true_value(FRAVAER_MEAN, s, year) + rng.normal(0, 4 / math.sqrt(n)))
-                    yield [s.code, s.name, w.kommune_of[s.code], label, trinn, kj, n, high,
-                           nb(mean), nb(min(100, max(0, 62 + rng.normal(0, 6))))]
+                    yield [
+                        s.code,
+                        s.name,
+                        w.kommune_of[s.code],
+                        label,
+                        trinn,
+                        kj,
+                        n,
+                        high,
+                        nb(mean),
+                        nb(min(100, max(0, 62 + rng.normal(0, 6)))),
+                    ]
 
 
 def write_fravaer_csv(w: World, path: Path) -> None:
@@ -69,9 +115,12 @@ def write_fravaer_csv(w: World, path: Path) -> None:
 def write_fravaer_xlsx(w: World, path: Path) -> None:
     import openpyxl
 
-    months = [(f"{y}M{m:02d}", y + (m - 0.5) / 12) for y, m in
-              [(2023, m) for m in (8, 9, 10, 11, 12)] + [(2024, m) for m in range(1, 13) if m != 7]
-              + [(2025, m) for m in range(1, 7)]]
+    months = [
+        (f"{y}M{m:02d}", y + (m - 0.5) / 12)
+        for y, m in [(2023, m) for m in (8, 9, 10, 11, 12)]
+        + [(2024, m) for m in range(1, 13) if m != 7]
+        + [(2025, m) for m in range(1, 7)]
+    ]
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("Fravær")
     ws.append(TEMPLATE_HEAD)
@@ -90,7 +139,9 @@ def write_fravaer_xlsx(w: World, path: Path) -> None:
             if info.filename == "docProps/core.xml":
                 import re
 
-                data = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*<", rb"<dcterms:\1\2>2025-01-01T00:00:00Z<", data)
+                data = re.sub(
+                    rb"<dcterms:(created|modified)([^>]*)>[^<]*<", rb"<dcterms:\1\2>2025-01-01T00:00:00Z<", data
+                )
             zi = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(zi, data)

@@ -1,5 +1,6 @@
 """SSB (KOSTRA) in SSB's formats: the statbank web download (Windows-1252, title line),
 json-stat2, and PxWebApi v2 CSV."""
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,29 @@ from samplegen.world import (
 )
 
 KOSTRA = [
-    Measure("KOSbvbarnuspinnb0000", "Barn med undersøkelse ift. innbyggere 0-17 år (prosent)", 0.041, 0.02, 2019, -0.03),
-    Measure("KOSbvbarnhotilta0001", "Barn med barnevernstiltak ift. innbyggere 0-17 år (prosent)", 0.031, 0.0, 2018, -0.05),
-    Measure("KOSandelhjemmebe0000", "Andel hjemmebesøk til nyfødte innen 14 dager etter hjemkomst (prosent)", 0.82, 0.06, 2020, 0.02),
-    Measure("KOSndubvinnbygge0003", "Netto driftsutgifter til barnevern per innbygger 0-24 år (kr)", 3600, 0.04, 2020, 0.02, kind="amount"),
+    Measure(
+        "KOSbvbarnuspinnb0000", "Barn med undersøkelse ift. innbyggere 0-17 år (prosent)", 0.041, 0.02, 2019, -0.03
+    ),
+    Measure(
+        "KOSbvbarnhotilta0001", "Barn med barnevernstiltak ift. innbyggere 0-17 år (prosent)", 0.031, 0.0, 2018, -0.05
+    ),
+    Measure(
+        "KOSandelhjemmebe0000",
+        "Andel hjemmebesøk til nyfødte innen 14 dager etter hjemkomst (prosent)",
+        0.82,
+        0.06,
+        2020,
+        0.02,
+    ),
+    Measure(
+        "KOSndubvinnbygge0003",
+        "Netto driftsutgifter til barnevern per innbygger 0-24 år (kr)",
+        3600,
+        0.04,
+        2020,
+        0.02,
+        kind="amount",
+    ),
 ]
 POP_CODE, POP_NAME = "KOSinnbygg0170000", "Innbyggere 0-17 år (antall)"
 
@@ -76,33 +96,63 @@ def write_ssb_web(w: World, path: Path, years: list[int]) -> None:
 def write_ssb_jsonstat(w: World, path: Path, years: list[int], revise: float = 0.0, updated: str = "") -> None:
     measures = KOSTRA[:2] + KOSTRA[3:]
     cells = list(kostra_cells(w, years, measures, revise))
-    regions = list(dict.fromkeys(("EAK" if u.level == "land" else f"EKA{u.code}" if u.level == "fylke" else u.code) for u, *_ in cells))
-    labels = {("EAK" if u.level == "land" else f"EKA{u.code}" if u.level == "fylke" else u.code): u.name for u, *_ in cells}
+    regions = list(
+        dict.fromkeys(
+            ("EAK" if u.level == "land" else f"EKA{u.code}" if u.level == "fylke" else u.code) for u, *_ in cells
+        )
+    )
+    labels = {
+        ("EAK" if u.level == "land" else f"EKA{u.code}" if u.level == "fylke" else u.code): u.name for u, *_ in cells
+    }
     contents = [POP_CODE] + [m.code for m in measures]
     size = [len(regions), len(contents), len(years)]
     values: list = [None] * int(np.prod(size))
     status: list = [None] * len(values)
-    ri, ci, yi = {r: i for i, r in enumerate(regions)}, {c: i for i, c in enumerate(contents)}, {y: i for i, y in enumerate(years)}
+    ri, ci, yi = (
+        {r: i for i, r in enumerate(regions)},
+        {c: i for i, c in enumerate(contents)},
+        {y: i for i, y in enumerate(years)},
+    )
     for u, y, code, v, hide in cells:
         r = "EAK" if u.level == "land" else f"EKA{u.code}" if u.level == "fylke" else u.code
         pos = (ri[r] * size[1] + ci[code]) * size[2] + yi[y]
         values[pos] = v
         if hide:
             status[pos] = ":"
-    doc = {"version": "2.0", "class": "dataset", "label": "12275: Barnevern. Nøkkeltall (K) (eksempeldata)",
-           "source": "Statistisk sentralbyrå", "updated": updated or "2025-06-15T06:00:00Z",
-           "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"], "size": size,
-           "dimension": {
-               "KOKkommuneregion0000": {"label": "region", "category": {"index": {r: i for i, r in enumerate(regions)}, "label": labels}},
-               "ContentsCode": {"label": "statistikkvariabel", "category": {
-                   "index": {c: i for i, c in enumerate(contents)},
-                   "label": {POP_CODE: POP_NAME} | {m.code: m.name for m in measures},
-                   "unit": {POP_CODE: {"base": "personer", "decimals": 0}} | {
-                       m.code: {"base": "kr" if m.kind == "amount" else "prosent", "decimals": 0 if m.kind == "amount" else 1}
-                       for m in measures}}},
-               "Tid": {"label": "år", "category": {"index": {str(y): i for i, y in enumerate(years)}}}},
-           "role": {"time": ["Tid"], "geo": ["KOKkommuneregion0000"], "metric": ["ContentsCode"]},
-           "value": values, "status": status}
+    doc = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "12275: Barnevern. Nøkkeltall (K) (eksempeldata)",
+        "source": "Statistisk sentralbyrå",
+        "updated": updated or "2025-06-15T06:00:00Z",
+        "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"],
+        "size": size,
+        "dimension": {
+            "KOKkommuneregion0000": {
+                "label": "region",
+                "category": {"index": {r: i for i, r in enumerate(regions)}, "label": labels},
+            },
+            "ContentsCode": {
+                "label": "statistikkvariabel",
+                "category": {
+                    "index": {c: i for i, c in enumerate(contents)},
+                    "label": {POP_CODE: POP_NAME} | {m.code: m.name for m in measures},
+                    "unit": {POP_CODE: {"base": "personer", "decimals": 0}}
+                    | {
+                        m.code: {
+                            "base": "kr" if m.kind == "amount" else "prosent",
+                            "decimals": 0 if m.kind == "amount" else 1,
+                        }
+                        for m in measures
+                    },
+                },
+            },
+            "Tid": {"label": "år", "category": {"index": {str(y): i for i, y in enumerate(years)}}},
+        },
+        "role": {"time": ["Tid"], "geo": ["KOKkommuneregion0000"], "metric": ["ContentsCode"]},
+        "value": values,
+        "status": status,
+    }
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
 
 
@@ -113,7 +163,13 @@ def write_pxweb_csv(w: World, path: Path) -> None:
     head = ['"region"'] + [f'"{m.code} {m.name} {y}"' for y in YEARS]
     out = ['"11211: Helsestasjon. Nøkkeltall (K) (eksempeldata)"', ",".join(head)]
     for u in w.by_level("land", "fylke", "kommune", "bydel"):
-        r = "EAK - Landet" if u.level == "land" else f"EKA{u.code} - {u.name}" if u.level == "fylke" else f"{u.code} - {u.name}"
+        r = (
+            "EAK - Landet"
+            if u.level == "land"
+            else f"EKA{u.code} - {u.name}"
+            if u.level == "fylke"
+            else f"{u.code} - {u.name}"
+        )
         born = max(3, int(u.size * 1.0))
         vals = [f"{100 * rng.binomial(born, true_value(m, u, y)) / born:.1f}" for y in YEARS]
         out.append(",".join([f'"{r}"'] + vals))

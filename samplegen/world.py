@@ -1,5 +1,6 @@
 """The invented world the sample is drawn from: areas, schools, measures with levels and
 trends, and survey noise. Deterministic for a given scale."""
+
 from __future__ import annotations
 
 import math
@@ -11,22 +12,44 @@ from oppvekst.geography import load_register
 
 YEARS = list(range(2015, 2026))
 OLD_CODE = {"4601": "4601", "3201": "3024", "3205": "3030", "4012": "3813"}  # 2020-2023 codes
-OLD_FYLKE = {"46": ("46", "Vestland"), "32": ("30", "Viken"), "40": ("38", "Vestfold og Telemark"),
-             "03": ("03", "Oslo"), "11": ("11", "Rogaland"), "15": ("15", "Møre og Romsdal"),
-             "18": ("18", "Nordland"), "31": ("30", "Viken"), "33": ("30", "Viken"), "34": ("34", "Innlandet"),
-             "39": ("38", "Vestfold og Telemark"), "42": ("42", "Agder"), "50": ("50", "Trøndelag"),
-             "55": ("54", "Troms og Finnmark"), "56": ("54", "Troms og Finnmark")}
+OLD_FYLKE = {
+    "46": ("46", "Vestland"),
+    "32": ("30", "Viken"),
+    "40": ("38", "Vestfold og Telemark"),
+    "03": ("03", "Oslo"),
+    "11": ("11", "Rogaland"),
+    "15": ("15", "Møre og Romsdal"),
+    "18": ("18", "Nordland"),
+    "31": ("30", "Viken"),
+    "33": ("30", "Viken"),
+    "34": ("34", "Innlandet"),
+    "39": ("38", "Vestfold og Telemark"),
+    "42": ("42", "Agder"),
+    "50": ("50", "Trøndelag"),
+    "55": ("54", "Troms og Finnmark"),
+    "56": ("54", "Troms og Finnmark"),
+}
 BERGEN_SCHOOLS = [  # (name, bydel) - invented names, org.nr generated with a valid check digit
-    ("Arna skole (eksempel)", "460101"), ("Garnes skole (eksempel)", "460101"),
-    ("Bergenhus skole (eksempel)", "460102"), ("Sentrum skole (eksempel)", "460102"),
-    ("Nordnes skole (eksempel)", "460102"), ("Fana skole (eksempel)", "460103"),
-    ("Nesttun skole (eksempel)", "460103"), ("Skjold skole (eksempel)", "460103"),
-    ("Fyllingsdalen skole (eksempel)", "460104"), ("Dalsåsen skole (eksempel)", "460104"),
-    ("Laksevåg skole (eksempel)", "460105"), ("Loddefjord skole (eksempel)", "460105"),
-    ("Olsvik skole (eksempel)", "460105"), ("Ytrebygda skole (eksempel)", "460106"),
-    ("Sandsli skole (eksempel)", "460106"), ("Årstad skole (eksempel)", "460107"),
-    ("Landås skole (eksempel)", "460107"), ("Åsane skole (eksempel)", "460108"),
-    ("Ulset skole (eksempel)", "460108"), ("Tertnes skole (eksempel)", "460108"),
+    ("Arna skole (eksempel)", "460101"),
+    ("Garnes skole (eksempel)", "460101"),
+    ("Bergenhus skole (eksempel)", "460102"),
+    ("Sentrum skole (eksempel)", "460102"),
+    ("Nordnes skole (eksempel)", "460102"),
+    ("Fana skole (eksempel)", "460103"),
+    ("Nesttun skole (eksempel)", "460103"),
+    ("Skjold skole (eksempel)", "460103"),
+    ("Fyllingsdalen skole (eksempel)", "460104"),
+    ("Dalsåsen skole (eksempel)", "460104"),
+    ("Laksevåg skole (eksempel)", "460105"),
+    ("Loddefjord skole (eksempel)", "460105"),
+    ("Olsvik skole (eksempel)", "460105"),
+    ("Ytrebygda skole (eksempel)", "460106"),
+    ("Sandsli skole (eksempel)", "460106"),
+    ("Årstad skole (eksempel)", "460107"),
+    ("Landås skole (eksempel)", "460107"),
+    ("Åsane skole (eksempel)", "460108"),
+    ("Ulset skole (eksempel)", "460108"),
+    ("Tertnes skole (eksempel)", "460108"),
 ]
 
 
@@ -61,8 +84,11 @@ class World:
             kommuner = [(c, reg.areas[c].name) for c in ("4601", "3201", "3205", "4012")]
             fylker = sorted({reg.areas[c].parent for c, _ in kommuner})
         else:
-            kommuner = [(a.code, a.name) for a in reg.areas.values()
-                        if a.level == "kommune" and not a.valid_to and a.code not in ("9999", "2111", "2100", "2599")]
+            kommuner = [
+                (a.code, a.name)
+                for a in reg.areas.values()
+                if a.level == "kommune" and not a.valid_to and a.code not in ("9999", "2111", "2100", "2599")
+            ]
             fylker = sorted({reg.areas[c].parent for c, _ in kommuner})
         sizes = {"4601": 3000, "3201": 1600, "3205": 1050, "4012": 150}
         for f in fylker:
@@ -73,8 +99,15 @@ class World:
         for f in [u for u in units if u.level == "fylke"]:
             f.size = sum(u.size for u in units if u.level == "kommune" and u.parent == f.code)
         bydel_kommuner = {"4601"} if scale == "sample" else {"0301", "4601", "5001", "1103"}
-        for b in [a for a in reg.areas.values() if a.level == "bydel" and a.parent in bydel_kommuner
-                  and not a.successor and not a.code.endswith("99") and a.code not in ("030116", "030117")]:
+        for b in [
+            a
+            for a in reg.areas.values()
+            if a.level == "bydel"
+            and a.parent in bydel_kommuner
+            and not a.successor
+            and not a.code.endswith("99")
+            and a.code not in ("030116", "030117")
+        ]:
             _parent = next(u for u in units if u.code == b.parent)  # the kommune must exist
             units.append(Unit(b.code, b.name, "bydel", b.parent, 0, self.rng.normal(0, 0.25)))
         for k in bydel_kommuner:
@@ -95,8 +128,16 @@ class World:
                 parents = [u for u in units if u.level == "bydel" and u.parent == k.code] or [k]
                 for j in range(count):
                     p = parents[j % len(parents)]
-                    schools.append(Unit(orgnr(seq), f"{k.name} skole {j + 1} (eksempel)", "skole", p.code, 0,
-                                        p.effect + self.rng.normal(0, 0.2)))
+                    schools.append(
+                        Unit(
+                            orgnr(seq),
+                            f"{k.name} skole {j + 1} (eksempel)",
+                            "skole",
+                            p.code,
+                            0,
+                            p.effect + self.rng.normal(0, 0.2),
+                        )
+                    )
                     seq += 1
         for p in sorted({s.parent for s in schools}):
             kids = [s for s in schools if s.parent == p]

@@ -3,6 +3,7 @@ survivors listed by name. Not a test module (pytest collects test_*.py only).
 
 Usage: python tests/mutation_score.py [--min 85] [PATTERN ...]
 PATTERNs (fnmatch on mutant names) restrict the count, as they restrict `mutmut run`."""
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,17 @@ def main() -> int:
     survivors = []
     for name, code in sorted(results.items()):
         module = name.split(".x_")[0].split(".xǁ")[0]
-        status = "killed" if code in KILLED else "survived" if code == 0 else "no tests" if code in (5, 33) \
-            else "not checked" if code is None else f"other ({code})"
+        status = (
+            "killed"
+            if code in KILLED
+            else "survived"
+            if code == 0
+            else "no tests"
+            if code in (5, 33)
+            else "not checked"
+            if code is None
+            else f"other ({code})"
+        )
         by_module[module][status] += 1
         if status != "killed":
             survivors.append(f"{name}: {status}")
@@ -41,8 +51,10 @@ def main() -> int:
     for module, c in sorted(by_module.items()):
         total += c
         n = sum(c.values())
-        print(f"{module:28} {c['killed']:5}/{n:<5} killed ({100 * c['killed'] / n:5.1f} %)  "
-              + ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if k != "killed"))
+        print(
+            f"{module:28} {c['killed']:5}/{n:<5} killed ({100 * c['killed'] / n:5.1f} %)  "
+            + ", ".join(f"{k} {v}" for k, v in sorted(c.items()) if k != "killed")
+        )
     n = sum(total.values())
     score = 100 * total["killed"] / n
     print(f"{'TOTAL':28} {total['killed']:5}/{n:<5} killed ({score:5.1f} %)")

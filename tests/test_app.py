@@ -1,5 +1,6 @@
 """The Streamlit pages, headless (AppTest): they render the mart's numbers, label sample
 data, and show registry problems instead of crashing."""
+
 import shutil
 
 import duckdb
@@ -49,9 +50,11 @@ def test_malekart_area_from_url_and_numbers_equal_the_mart(monkeypatch, sample_d
     at = run_app(monkeypatch, sample_db, {"omrade": "460103"})
     assert at.selectbox[0].value == "460103"
     con = duckdb.connect(str(sample_db), read_only=True)
-    v, lo, hi, period, verdict = con.execute("""SELECT value, ci_low, ci_high, period, change_verdict FROM mart_scorecard
+    v, lo, hi, period, verdict = (
+        con.execute("""SELECT value, ci_low, ci_high, period, change_verdict FROM mart_scorecard
         WHERE indicator_id='ung_depr' AND grp='alle' AND area_code='460103' AND period_type='pooled'
         ORDER BY year_end DESC LIMIT 1""").fetchone()
+    )
     nb = lambda x: f"{x:.1f}".replace(".", ",")
     shown = f"{nb(v)}\u00a0prosent [{nb(lo)}–{nb(hi)}] ({period})"
     text = table_text(at)
@@ -69,8 +72,10 @@ def test_registry_error_is_shown_not_crashed(monkeypatch, sample_db, tmp_path):
     db = tmp_path / "bad.duckdb"
     shutil.copy(sample_db, db)
     bad = tmp_path / "indicators.yml"
-    bad.write_text((ROOT / "indicators.yml").read_text(encoding="utf-8").replace("polarity: lower_is_better", "polarity: down", 1),
-                   encoding="utf-8")
+    bad.write_text(
+        (ROOT / "indicators.yml").read_text(encoding="utf-8").replace("polarity: lower_is_better", "polarity: down", 1),
+        encoding="utf-8",
+    )
     con = duckdb.connect(str(db))
     build_marts(con, bad)
     con.close()
@@ -113,8 +118,10 @@ def test_indikator_page_numbers_equal_the_mart(monkeypatch, sample_db):
     assert at.title[0].value == "Indikator"
     table = at.dataframe[0].value
     con = duckdb.connect(str(sample_db), read_only=True)
-    v, period = con.execute("""SELECT value, period FROM mart_scorecard WHERE indicator_id='eu_mobbing_10' AND grp='alle'
+    v, period = (
+        con.execute("""SELECT value, period FROM mart_scorecard WHERE indicator_id='eu_mobbing_10' AND grp='alle'
                                AND area_code='460103' ORDER BY year_end DESC LIMIT 1""").fetchone()
+    )
     row = table[(table["Område"] == "Fana") & (table["Periode"] == period)]
     assert row["Verdi"].iloc[0] == f"{v:.1f}".replace(".", ",") + "\u00a0prosent"
     # turn on the kjønn breakdown: gutter and jenter rows appear
@@ -133,7 +140,12 @@ def test_indikator_page_with_no_data_for_area(monkeypatch, sample_db):
 def test_omrader_page_sorted_with_reference(monkeypatch, sample_db):
     at = run_page(monkeypatch, sample_db, "pages/omrader.py", {"omrade": "4601", "indikator": "ung_trygg"})
     table = at.dataframe[0].value
-    assert len(table) == 8 and set(table["Mot Bergen"]) <= {"▲ bedre", "● omtrent likt", "▼ dårligere", "? kan ikke sammenlignes"}
+    assert len(table) == 8 and set(table["Mot Bergen"]) <= {
+        "▲ bedre",
+        "● omtrent likt",
+        "▼ dårligere",
+        "? kan ikke sammenlignes",
+    }
     vals = [float(v.split("\u00a0")[0].replace(",", ".")) for v in table["Verdi"] if not v.startswith("vises")]
     assert vals == sorted(vals, reverse=True)  # higher is better: best first
     at.radio[0].set_value("kommune").run()
@@ -143,7 +155,8 @@ def test_omrader_page_sorted_with_reference(monkeypatch, sample_db):
 def test_omradeprofil_and_resultatavtaler(monkeypatch, sample_db):
     at = run_page(monkeypatch, sample_db, "pages/omradeprofil.py", {"omrade": "460101"})
     assert "skiller seg sikkert ut fra kommunen" in at.markdown[0].value or any(
-        "skiller seg sikkert ut" in m.value for m in at.markdown)
+        "skiller seg sikkert ut" in m.value for m in at.markdown
+    )
     at = run_page(monkeypatch, sample_db, "pages/omradeprofil.py", {"omrade": "4601"})
     assert any("Velg en bydel" in i.value for i in at.info)
     at = run_page(monkeypatch, sample_db, "pages/resultatavtaler.py", {"omrade": "4601"})
@@ -153,8 +166,17 @@ def test_omradeprofil_and_resultatavtaler(monkeypatch, sample_db):
     assert not at.exception and "Hjemmebesøk" in table_text(at)
 
 
-@pytest.mark.parametrize("page", ["pages/malekart.py", "pages/indikator.py", "pages/omrader.py",
-                                  "pages/omradeprofil.py", "pages/resultatavtaler.py", "pages/datagrunnlag.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/malekart.py",
+        "pages/indikator.py",
+        "pages/omrader.py",
+        "pages/omradeprofil.py",
+        "pages/resultatavtaler.py",
+        "pages/datagrunnlag.py",
+    ],
+)
 def test_every_page_survives_a_registry_error(monkeypatch, sample_db, tmp_path, page):
     db = tmp_path / "bad.duckdb"
     shutil.copy(sample_db, db)
@@ -178,19 +200,31 @@ def all_suppressed_db(sample_db, tmp_path_factory):
     return db
 
 
-@pytest.mark.parametrize("page", ["pages/malekart.py", "pages/indikator.py", "pages/omrader.py",
-                                  "pages/omradeprofil.py", "pages/resultatavtaler.py", "pages/datagrunnlag.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/malekart.py",
+        "pages/indikator.py",
+        "pages/omrader.py",
+        "pages/omradeprofil.py",
+        "pages/resultatavtaler.py",
+        "pages/datagrunnlag.py",
+    ],
+)
 def test_every_page_works_when_everything_is_suppressed(monkeypatch, all_suppressed_db, page):
     at = run_page(monkeypatch, all_suppressed_db, page, {"omrade": "460101", "indikator": "ung_depr"})
     text = table_text(at) + "\n".join(m.value for m in at.markdown) + "\n".join(i.value for i in at.info)
     import re
+
     assert not re.search(r"(?<![\d,])0,0\u00a0prosent", text)  # never shown as zero
     if page == "pages/malekart.py":
         assert "vises ikke: skjermet av kilden" in text
 
 
 def test_indikator_shows_control_chart_for_monthly_fravaer(monkeypatch, sample_db):
-    at = run_page(monkeypatch, sample_db, "pages/indikator.py", {"omrade": "460103", "indikator": "fravaer_bekymring_10"})
+    at = run_page(
+        monkeypatch, sample_db, "pages/indikator.py", {"omrade": "460103", "indikator": "fravaer_bekymring_10"}
+    )
     assert any("styringsdiagram" in s.value for s in at.subheader)
     assert any("variasjon" in m.value and "Mot målet" in m.value for m in at.markdown)
     at = run_page(monkeypatch, sample_db, "pages/indikator.py", {"omrade": "460103", "indikator": "ung_depr"})

@@ -1,4 +1,5 @@
 """As a person would: `make run`, then headless Chromium. Screenshots go to tests/screenshots/."""
+
 import contextlib
 import os
 import shutil
@@ -14,8 +15,14 @@ import pytest
 from conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = ROOT / "tests" / "screenshots"
 
 if not os.path.exists(CHROMIUM):
@@ -55,8 +62,14 @@ def make_run(db):
     """The README's own command, `make run`, on a database of the test's own: it builds the
     sample database there from the current code when the file does not exist yet."""
     port = free_port()
-    proc = subprocess.Popen(["make", "run", f"PORT={port}", f"DB={db}"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "run", f"PORT={port}", f"DB={db}"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(url, proc)
@@ -100,8 +113,11 @@ def browser():
 def open_page(browser, url: str, width=1280, height=720):
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"] [data-test-script-state="notRunning"], '
-                           '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_selector(
+        '[data-testid="stApp"] [data-test-script-state="notRunning"], '
+        '[data-testid="stApp"][data-test-script-state="notRunning"]',
+        timeout=90_000,
+    )
     page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=90_000)
     page.wait_for_timeout(500)
     return page
@@ -110,8 +126,11 @@ def open_page(browser, url: str, width=1280, height=720):
 def settle(page) -> None:
     """Wait for Streamlit to finish the rerun an interaction started."""
     page.wait_for_timeout(700)
-    page.wait_for_selector('[data-testid="stApp"] [data-test-script-state="notRunning"], '
-                           '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_selector(
+        '[data-testid="stApp"] [data-test-script-state="notRunning"], '
+        '[data-testid="stApp"][data-test-script-state="notRunning"]',
+        timeout=90_000,
+    )
     page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=90_000)
 
 
@@ -155,12 +174,15 @@ def test_deep_link_opens_page_with_area_and_navigation(server, browser):
     assert "omrade=460103" in page.url
 
 
-@pytest.mark.parametrize("path,heading", [
-    ("indikator?omrade=460103&indikator=ung_depr", "Indikator"),
-    ("omrader?omrade=4601&indikator=eu_mobbing_10&periode=2024-25", "Områder"),
-    ("omradeprofil?omrade=460108", "Områdeprofil"),
-    ("resultatavtaler?omrade=4601", "Resultatavtaler"),
-])
+@pytest.mark.parametrize(
+    "path,heading",
+    [
+        ("indikator?omrade=460103&indikator=ung_depr", "Indikator"),
+        ("omrader?omrade=4601&indikator=eu_mobbing_10&periode=2024-25", "Områder"),
+        ("omradeprofil?omrade=460108", "Områdeprofil"),
+        ("resultatavtaler?omrade=4601", "Resultatavtaler"),
+    ],
+)
 def test_deep_link_to_every_page(server, browser, path, heading):
     page = open_page(browser, f"{server}/{path}")
     shot(page, heading.lower().replace("å", "a"))
@@ -184,6 +206,7 @@ def test_leader_flow_resultatavtale(server, browser):
     import io
 
     import openpyxl
+
     ws = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes())).worksheets[0]
     assert ws["A2"].value == "Eksempeldata – ikke ekte tall"  # the label travels with the file
     assert [c.value for c in ws[4]][:5] == ["Hva", "0-punkt", "Mål", "Status", "Forbedring"]
@@ -235,12 +258,15 @@ def test_a_load_reaches_the_running_app(browser, sample_db, tmp_path):
         playwright.expect(ind.get_by_text("Bergen, 2025:")).to_be_visible(timeout=60_000)
 
         from conftest import run_etl
+
         out = run_etl("load", str(new_file), "--db", str(db))
         assert out.returncode == 0, out.stderr
 
         page.reload()
         settle(page)
-        playwright.expect(page.get_by_text("Siste innlasting: nr. 13, hjemmebesok_2026.csv")).to_be_visible(timeout=60_000)
+        playwright.expect(page.get_by_text("Siste innlasting: nr. 13, hjemmebesok_2026.csv")).to_be_visible(
+            timeout=60_000
+        )
         playwright.expect(page.get_by_text("Blanding av eksempeldata og ekte tall")).to_be_visible(timeout=60_000)
         shot(page, "load_datagrunnlag")
         ind.reload()
@@ -248,8 +274,11 @@ def test_a_load_reaches_the_running_app(browser, sample_db, tmp_path):
         playwright.expect(ind.get_by_text("Bergen, 2026:")).to_be_visible(timeout=60_000)
         playwright.expect(ind.get_by_text("93,7").first).to_be_visible(timeout=60_000)
         shot(ind, "load_indikator")
-        held = [os.readlink(f"/proc/{streamlit_pid(proc)}/fd/{fd}") for fd in os.listdir(f"/proc/{streamlit_pid(proc)}/fd")
-                if os.path.exists(f"/proc/{streamlit_pid(proc)}/fd/{fd}")]
+        held = [
+            os.readlink(f"/proc/{streamlit_pid(proc)}/fd/{fd}")
+            for fd in os.listdir(f"/proc/{streamlit_pid(proc)}/fd")
+            if os.path.exists(f"/proc/{streamlit_pid(proc)}/fd/{fd}")
+        ]
         assert len([h for h in held if h.startswith(str(db))]) <= 2, held
 
 
@@ -265,20 +294,39 @@ def test_a_committee_opens_the_link_at_once(server, browser):
         for p, (path, _, _) in zip(pages, cases):  # all requests out before any page is awaited
             p.goto(server + path, wait_until="commit")
         for p, (path, heading, area) in zip(pages, cases):
-            p.wait_for_selector('[data-testid="stApp"] [data-test-script-state="notRunning"], '
-                                '[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
+            p.wait_for_selector(
+                '[data-testid="stApp"] [data-test-script-state="notRunning"], '
+                '[data-testid="stApp"][data-test-script-state="notRunning"]',
+                timeout=120_000,
+            )
             p.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=120_000)
             playwright.expect(p.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=60_000)
-            assert p.locator('[data-testid="stException"]').count() == 0, (path, p.locator('[data-testid="stException"]').all_inner_texts())
+            assert p.locator('[data-testid="stException"]').count() == 0, (
+                path,
+                p.locator('[data-testid="stException"]').all_inner_texts(),
+            )
             assert f"omrade={area}" in p.url, (path, p.url)
             # the area picker shows this person's own area (waits until the widget has its value)
-            p.wait_for_function("""name => [...document.querySelectorAll('[data-testid="stSelectbox"] input')]
+            p.wait_for_function(
+                """name => [...document.querySelectorAll('[data-testid="stSelectbox"] input')]
                                    .some(i => i.value.startsWith(name + ' (') || i.value.startsWith('– ' + name + ' ('))""",
-                                arg=AREA_NAMES[area], timeout=60_000)
+                arg=AREA_NAMES[area],
+                timeout=60_000,
+            )
     finally:
         for c in contexts:
             c.close()
 
 
-AREA_NAMES = {"4601": "Bergen", "460101": "Arna", "460102": "Bergenhus", "460103": "Fana", "460104": "Fyllingsdalen",
-              "460105": "Laksevåg", "460106": "Ytrebygda", "460107": "Årstad", "460108": "Åsane", "3201": "Bærum"}
+AREA_NAMES = {
+    "4601": "Bergen",
+    "460101": "Arna",
+    "460102": "Bergenhus",
+    "460103": "Fana",
+    "460104": "Fyllingsdalen",
+    "460105": "Laksevåg",
+    "460106": "Ytrebygda",
+    "460107": "Årstad",
+    "460108": "Åsane",
+    "3201": "Bærum",
+}

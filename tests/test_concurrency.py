@@ -4,6 +4,7 @@ The app's pages run in threads of one server process. These tests run many page 
 same moment, for different areas and indicators, and compare each with the same run made
 alone. With one DuckDB connection shared between threads (the app before this test existed),
 runs failed with "connection is busy" or, silently, received another run's result."""
+
 import threading
 
 import pytest
@@ -18,9 +19,15 @@ APP = str(ROOT / "app.py")
 
 CASES = (
     [("pages/malekart.py", {"omrade": a}) for a in ("4601", "460101", "460103", "460105", "460108", "3201")]
-    + [("pages/indikator.py", {"indikator": i, "omrade": a})
-       for i, a in (("ung_depr", "460103"), ("eu_mobbing_10", "4601"), ("kostra_tiltak", "3201"),
-                    ("fravaer_bekymring_10", "460102"))]
+    + [
+        ("pages/indikator.py", {"indikator": i, "omrade": a})
+        for i, a in (
+            ("ung_depr", "460103"),
+            ("eu_mobbing_10", "4601"),
+            ("kostra_tiltak", "3201"),
+            ("fravaer_bekymring_10", "460102"),
+        )
+    ]
     + [("pages/omrader.py", {"indikator": i, "omrade": "4601"}) for i in ("ung_trygg", "eu_trivsel_10")]
     + [("pages/omradeprofil.py", {"omrade": a}) for a in ("460104", "460107")]
 )

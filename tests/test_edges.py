@@ -5,6 +5,7 @@ computed here in the test - never from the code under test.
 The cases sit on or next to the decision boundaries (a benchmark on the edge of the interval,
 an interval straddling the target, a trend just above and just below the 99.8 % threshold, a
 leave-one-out slope that turns), because that is where a wrong rule gives a wrong verdict."""
+
 import colorsys
 import math
 
@@ -49,7 +50,7 @@ def chi2_trend_reference(x, n):
     x, n = np.asarray(x, float), np.asarray(n, float)
     res = Table(np.column_stack([x, n - x])).test_ordinal_association(row_scores=T, col_scores=np.array([0.0, 1.0]))
     N = n.sum()
-    return float(res.zscore ** 2 * N / (N - 1))
+    return float(res.zscore**2 * N / (N - 1))
 
 
 def logit_slope(x, n, drop=None):
@@ -62,7 +63,9 @@ def wls_reference(v, se, drop=None):
     """Slope and chi² = (b / SE_b)² of a weighted least-squares line with known variances
     (statsmodels WLS; normalized_cov_params is (X'WX)⁻¹, not scaled by the residuals)."""
     keep = [i for i in range(5) if i != drop]
-    res = sm.WLS(np.asarray(v, float)[keep], sm.add_constant(T[keep]), weights=1 / np.asarray(se, float)[keep] ** 2).fit()
+    res = sm.WLS(
+        np.asarray(v, float)[keep], sm.add_constant(T[keep]), weights=1 / np.asarray(se, float)[keep] ** 2
+    ).fit()
     return float(res.params[1]), float(res.params[1] ** 2 / res.normalized_cov_params[1, 1])
 
 
@@ -100,9 +103,12 @@ def test_wilson_accepts_the_smallest_possible_group():
 
 def test_every_interval_carries_method_and_confidence():
     for ci, method, conf in [
-        (wilson_interval(65, 100, 0.998), "Wilson score", 0.998), (poisson_interval(5, 0.998), "exact Poisson", 0.998),
-        (poisson_interval(65, 0.998), "Byar", 0.998), (rate_interval(5, 1000, confidence=0.998), "exact Poisson", 0.998),
-        (rate_interval(65, 1000, confidence=0.9), "Byar", 0.9), (mean_interval(4, 1, 9, 0.998), "t", 0.998),
+        (wilson_interval(65, 100, 0.998), "Wilson score", 0.998),
+        (poisson_interval(5, 0.998), "exact Poisson", 0.998),
+        (poisson_interval(65, 0.998), "Byar", 0.998),
+        (rate_interval(5, 1000, confidence=0.998), "exact Poisson", 0.998),
+        (rate_interval(65, 1000, confidence=0.9), "Byar", 0.9),
+        (mean_interval(4, 1, 9, 0.998), "t", 0.998),
         (newcombe_difference(56, 70, 48, 80, 0.998), "Newcombe hybrid score", 0.998),
         (welch_difference(4.3, 0.8, 120, 4.1, 0.9, 100, 0.998), "Welch", 0.998),
     ]:
@@ -117,8 +123,10 @@ def exact_poisson(x, conf):
 
 def byar(x, conf):
     z = sps.norm.ppf(1 - (1 - conf) / 2)
-    return (x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3,
-            (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3)
+    return (
+        x * (1 - 1 / (9 * x) - z / (3 * math.sqrt(x))) ** 3,
+        (x + 1) * (1 - 1 / (9 * (x + 1)) + z / (3 * math.sqrt(x + 1))) ** 3,
+    )
 
 
 @pytest.mark.parametrize("conf", [0.95, 0.998])
@@ -141,7 +149,9 @@ def test_poisson_rejects_a_negative_count():
 
 def test_mean_interval_edges():
     # n = 2 is the smallest sample with a t interval (1 degree of freedom, t = 12.7062)
-    assert mean_interval(3.0, 1.0, 2) == pytest.approx((3 - 12.706205 / math.sqrt(2), 3 + 12.706205 / math.sqrt(2)), abs=1e-5)
+    assert mean_interval(3.0, 1.0, 2) == pytest.approx(
+        (3 - 12.706205 / math.sqrt(2), 3 + 12.706205 / math.sqrt(2)), abs=1e-5
+    )
     _, hi = mean_interval(4.0, 0.9, 30, 0.998)
     assert hi - 4.0 == pytest.approx(sps.t.ppf(0.999, 29) * 0.9 / math.sqrt(30))
     with pytest.raises(ValueError, match=r"^a t interval needs n >= 2$"):
@@ -176,24 +186,37 @@ def test_value_interval_for_a_mean_and_the_cases_without_one():
     half = sps.t.ppf(0.975, 24) * 0.85 / 5
     assert ci == pytest.approx((4.2 - half, 4.2 + half)) and ci.method == "t"
     assert value_interval("mean", 4.2, 25, 0.85, 0.998) == pytest.approx(
-        (4.2 - sps.t.ppf(0.999, 24) * 0.17, 4.2 + sps.t.ppf(0.999, 24) * 0.17))
+        (4.2 - sps.t.ppf(0.999, 24) * 0.17, 4.2 + sps.t.ppf(0.999, 24) * 0.17)
+    )
     assert value_interval("mean", 4.2, 2, 0.85) == pytest.approx(
-        (4.2 - sps.t.ppf(0.975, 1) * 0.85 / math.sqrt(2), 4.2 + sps.t.ppf(0.975, 1) * 0.85 / math.sqrt(2)))
-    for args in [("proportion", None, 100, None), ("proportion", 65.0, None, None), ("proportion", 65.0, 0, None),
-                 ("proportion", float("nan"), 100, None), ("proportion", 65.0, float("nan"), None),
-                 ("mean", 4.2, 25, None), ("mean", 4.2, 25, float("nan")), ("mean", 4.2, 1, 0.85),
-                 ("count", 12.0, 100, None), ("rate", 4.2, 25, 0.85)]:
+        (4.2 - sps.t.ppf(0.975, 1) * 0.85 / math.sqrt(2), 4.2 + sps.t.ppf(0.975, 1) * 0.85 / math.sqrt(2))
+    )
+    for args in [
+        ("proportion", None, 100, None),
+        ("proportion", 65.0, None, None),
+        ("proportion", 65.0, 0, None),
+        ("proportion", float("nan"), 100, None),
+        ("proportion", 65.0, float("nan"), None),
+        ("mean", 4.2, 25, None),
+        ("mean", 4.2, 25, float("nan")),
+        ("mean", 4.2, 1, 0.85),
+        ("count", 12.0, 100, None),
+        ("rate", 4.2, 25, 0.85),
+    ]:
         assert value_interval(*args) is None, args
 
 
 def test_value_interval_clips_a_rounded_share_into_0_100():
     # a published 100.0 % (or 0 %) of 15 gives the Wilson limits of 15/15 (0/15)
     assert value_interval("proportion", 100.0, 15, None) == pytest.approx(
-        np.array(proportion_confint(15, 15, method="wilson")) * 100, abs=1e-9)
+        np.array(proportion_confint(15, 15, method="wilson")) * 100, abs=1e-9
+    )
     assert value_interval("proportion", 100.3, 15, None) == pytest.approx(
-        np.array(proportion_confint(15, 15, method="wilson")) * 100, abs=1e-9)
+        np.array(proportion_confint(15, 15, method="wilson")) * 100, abs=1e-9
+    )
     assert value_interval("proportion", -0.2, 15, None) == pytest.approx(
-        np.array(proportion_confint(0, 15, method="wilson")) * 100, abs=1e-9)
+        np.array(proportion_confint(0, 15, method="wilson")) * 100, abs=1e-9
+    )
 
 
 # ------------------------------------------------------------------ difference
@@ -215,9 +238,14 @@ def test_difference_clips_shares_and_checks_n():
     # the smallest groups are still testable
     d1 = difference("proportion", (100.0, 1, None), (0.0, 1, None))
     assert (d1.low, d1.high) == pytest.approx(np.array(confint_proportions_2indep(1, 1, 0, 1, method="newcomb")) * 100)
-    for a, b in [((80.0, 70, None), (60.0, 0, None)), ((80.0, 0, None), (60.0, 80, None)),
-                 ((80.0, 70, None), (60.0, -3, None)), ((None, 70, None), (60.0, 80, None)),
-                 ((80.0, 70, None), (float("nan"), 80, None)), ((80.0, None, None), (60.0, 80, None))]:
+    for a, b in [
+        ((80.0, 70, None), (60.0, 0, None)),
+        ((80.0, 0, None), (60.0, 80, None)),
+        ((80.0, 70, None), (60.0, -3, None)),
+        ((None, 70, None), (60.0, 80, None)),
+        ((80.0, 70, None), (float("nan"), 80, None)),
+        ((80.0, None, None), (60.0, 80, None)),
+    ]:
         assert difference("proportion", a, b) is None, (a, b)
 
 
@@ -225,20 +253,24 @@ def test_difference_of_means_is_welch():
     d = difference("mean", (4.3, 120, 0.8), (4.1, 100, 0.9), 0.998)
     res = sps.ttest_ind_from_stats(4.3, 0.8, 120, 4.1, 0.9, 100, equal_var=False)
     se = 0.2 / res.statistic
-    v1, v2 = 0.8 ** 2 / 120, 0.9 ** 2 / 100
-    df = (v1 + v2) ** 2 / (v1 ** 2 / 119 + v2 ** 2 / 99)
+    v1, v2 = 0.8**2 / 120, 0.9**2 / 100
+    df = (v1 + v2) ** 2 / (v1**2 / 119 + v2**2 / 99)
     assert (d.low, d.high) == pytest.approx((0.2 - sps.t.ppf(0.999, df) * se, 0.2 + sps.t.ppf(0.999, df) * se))
     assert d.method == "Welch" and d.confidence == 0.998
     assert difference("mean", (4.3, 2, 0.8), (4.1, 2, 0.9)) is not None
-    for a, b in [((4.3, 120, None), (4.1, 100, 0.9)), ((4.3, 120, 0.8), (4.1, 100, None)),
-                 ((4.3, 1, 0.8), (4.1, 100, 0.9)), ((4.3, 120, 0.8), (4.1, 1, 0.9))]:
+    for a, b in [
+        ((4.3, 120, None), (4.1, 100, 0.9)),
+        ((4.3, 120, 0.8), (4.1, 100, None)),
+        ((4.3, 1, 0.8), (4.1, 100, 0.9)),
+        ((4.3, 120, 0.8), (4.1, 1, 0.9)),
+    ]:
         assert difference("mean", a, b) is None
     assert difference("count", (4.3, 120, 0.8), (4.1, 100, 0.9)) is None
 
 
 # ------------------------------------------------- symbol and colour by meaning
 def hsv(colour):
-    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     return colorsys.rgb_to_hsv(r, g, b)
 
 
@@ -286,18 +318,57 @@ VERDICTS = [
     (lambda: benchmark_verdict(CI, 14.0, "neutral"), "lower", "lavere", "↓", "neutral"),
     (lambda: benchmark_verdict(None, 14.0, "neutral"), "untestable", "kan ikke sammenlignes", "?", "none"),
     (lambda: benchmark_verdict(CI, None, "higher_is_better"), "untestable", "kan ikke sammenlignes", "?", "none"),
-    (lambda: benchmark_verdict(CI, float("nan"), "higher_is_better"), "untestable", "kan ikke sammenlignes", "?", "none"),
-    (lambda: target_verdict([(2024, 3.4)], Interval(3.0, 3.8, "x", .95), 4.0, 2028, "lower_is_better"),
-     "reached", "nådd", "✔", "better"),
-    (lambda: target_verdict(FALLING, Interval(5.0, 6.4, "x", .95), 4.0, 2028, "lower_is_better"),
-     "on_track", "på vei", "↘", "better"),
-    (lambda: target_verdict([(2021, 2.0), (2024, 5.0)], Interval(4.0, 6.0, "x", .95), 8.0, 2028, "higher_is_better"),
-     "on_track", "på vei", "↗", "better"),
-    (lambda: target_verdict(RISING, Interval(7.5, 9.5, "x", .95), 4.0, 2028, "lower_is_better"),
-     "off_track", "ikke på vei", "✖", "worse"),
-    (lambda: target_verdict([(2021, 8.0)], Interval(7, 9, "x", .95), 4.0, 2028, "lower_is_better"),
-     "no_data", "for lite data", "?", "none"),
-    (lambda: target_verdict([(2021, None)], None, 4.0, 2028, "lower_is_better"), "no_data", "for lite data", "?", "none"),
+    (
+        lambda: benchmark_verdict(CI, float("nan"), "higher_is_better"),
+        "untestable",
+        "kan ikke sammenlignes",
+        "?",
+        "none",
+    ),
+    (
+        lambda: target_verdict([(2024, 3.4)], Interval(3.0, 3.8, "x", 0.95), 4.0, 2028, "lower_is_better"),
+        "reached",
+        "nådd",
+        "✔",
+        "better",
+    ),
+    (
+        lambda: target_verdict(FALLING, Interval(5.0, 6.4, "x", 0.95), 4.0, 2028, "lower_is_better"),
+        "on_track",
+        "på vei",
+        "↘",
+        "better",
+    ),
+    (
+        lambda: target_verdict(
+            [(2021, 2.0), (2024, 5.0)], Interval(4.0, 6.0, "x", 0.95), 8.0, 2028, "higher_is_better"
+        ),
+        "on_track",
+        "på vei",
+        "↗",
+        "better",
+    ),
+    (
+        lambda: target_verdict(RISING, Interval(7.5, 9.5, "x", 0.95), 4.0, 2028, "lower_is_better"),
+        "off_track",
+        "ikke på vei",
+        "✖",
+        "worse",
+    ),
+    (
+        lambda: target_verdict([(2021, 8.0)], Interval(7, 9, "x", 0.95), 4.0, 2028, "lower_is_better"),
+        "no_data",
+        "for lite data",
+        "?",
+        "none",
+    ),
+    (
+        lambda: target_verdict([(2021, None)], None, 4.0, 2028, "lower_is_better"),
+        "no_data",
+        "for lite data",
+        "?",
+        "none",
+    ),
     (lambda: target_verdict(FALLING, None, None, 2028, "lower_is_better"), "none", "ingen mål", "–", "none"),
     (lambda: target_verdict(FALLING, None, 4.0, 2028, "neutral"), "none", "ingen mål", "–", "none"),
 ]
@@ -330,31 +401,44 @@ def test_direction_of_each_polarity():
 
 
 def test_detail_texts():
-    assert change_verdict(None, "higher_is_better").detail == \
-        "Kilden oppgir ikke antall svar (n), så vi kan ikke si om endringen er sikker."
-    assert benchmark_verdict(None, 3.0, "higher_is_better", name="Bergen").detail == \
-        "Mangler intervall for området eller verdi for Bergen."
+    assert (
+        change_verdict(None, "higher_is_better").detail
+        == "Kilden oppgir ikke antall svar (n), så vi kan ikke si om endringen er sikker."
+    )
+    assert (
+        benchmark_verdict(None, 3.0, "higher_is_better", name="Bergen").detail
+        == "Mangler intervall for området eller verdi for Bergen."
+    )
     assert benchmark_verdict(None, 3.0, "higher_is_better").detail.endswith("verdi for landet.")
     assert target_verdict([(2021, None)], None, 4.0, 2028, "lower_is_better").detail == "Ingen verdier etter 0-punktet."
-    assert target_verdict([(2021, 8.0)], None, 4.0, 2028, "lower_is_better").detail == \
-        "Trenger minst to målinger fra 0-punktet for å se retning."
-    assert target_verdict([(2024, 3.0)], Interval(2, 3.5, "x", .95), 4.0, 2028, "lower_is_better").detail == \
-        "Hele intervallet er på riktig side av målet."
-    assert target_verdict([(2024, 3.0)], None, 4.0, 2028, "lower_is_better").detail == \
-        "Verdien er på riktig side av målet (uten intervall)."
+    assert (
+        target_verdict([(2021, 8.0)], None, 4.0, 2028, "lower_is_better").detail
+        == "Trenger minst to målinger fra 0-punktet for å se retning."
+    )
+    assert (
+        target_verdict([(2024, 3.0)], Interval(2, 3.5, "x", 0.95), 4.0, 2028, "lower_is_better").detail
+        == "Hele intervallet er på riktig side av målet."
+    )
+    assert (
+        target_verdict([(2024, 3.0)], None, 4.0, 2028, "lower_is_better").detail
+        == "Verdien er på riktig side av målet (uten intervall)."
+    )
 
 
 # ------------------------------------------------------------- change verdict
-@pytest.mark.parametrize("lo,hi,hib,lib,neu", [
-    (0.0, 2.0, "same", "same", "same"),  # touching 0 is not wholly on one side
-    (-2.0, 0.0, "same", "same", "same"),
-    (1e-9, 2.0, "better", "worse", "up"),
-    (-2.0, -1e-9, "worse", "better", "down"),
-    (0.5, 0.7, "better", "worse", "up"),  # wholly above 0 but below 1
-    (-0.7, -0.5, "worse", "better", "down"),
-    (1.5, 3.0, "better", "worse", "up"),  # wholly above 1
-    (-3.0, -1.5, "worse", "better", "down"),
-])
+@pytest.mark.parametrize(
+    "lo,hi,hib,lib,neu",
+    [
+        (0.0, 2.0, "same", "same", "same"),  # touching 0 is not wholly on one side
+        (-2.0, 0.0, "same", "same", "same"),
+        (1e-9, 2.0, "better", "worse", "up"),
+        (-2.0, -1e-9, "worse", "better", "down"),
+        (0.5, 0.7, "better", "worse", "up"),  # wholly above 0 but below 1
+        (-0.7, -0.5, "worse", "better", "down"),
+        (1.5, 3.0, "better", "worse", "up"),  # wholly above 1
+        (-3.0, -1.5, "worse", "better", "down"),
+    ],
+)
 def test_change_verdict_at_zero(lo, hi, hib, lib, neu):
     assert change_verdict(D(lo, hi), "higher_is_better").code == hib
     assert change_verdict(D(lo, hi), "lower_is_better").code == lib
@@ -377,8 +461,10 @@ def test_change_verdict_at_the_edge_of_significance():
 
 
 # ---------------------------------------------------------- benchmark verdict
-@pytest.mark.parametrize("polarity,below,above", [
-    ("higher_is_better", "better", "worse"), ("lower_is_better", "worse", "better"), ("neutral", "higher", "lower")])
+@pytest.mark.parametrize(
+    "polarity,below,above",
+    [("higher_is_better", "better", "worse"), ("lower_is_better", "worse", "better"), ("neutral", "higher", "lower")],
+)
 def test_benchmark_on_and_next_to_the_edges(polarity, below, above):
     ci = Interval(10.0, 12.0, "test", 0.95)
     # Fingertips: the benchmark inside the interval, its limits included, is "similar"
@@ -400,16 +486,23 @@ def test_benchmark_against_wilson_limits_from_statsmodels(conf):
 
 
 # -------------------------------------------------------------- target verdict
-@pytest.mark.parametrize("lo,hi,polarity,reached", [
-    # METHODS.md: L >= target (higher is better) -> reached; mirrored: U <= target when lower is better
-    (4.0, 5.0, "higher_is_better", True), (3.0, 5.0, "higher_is_better", False), (3.0, 4.0, "higher_is_better", False),
-    (math.nextafter(4.0, 0), 5.0, "higher_is_better", False),
-    (3.0, 4.0, "lower_is_better", True), (3.0, 5.0, "lower_is_better", False), (4.0, 5.0, "lower_is_better", False),
-    (3.0, math.nextafter(4.0, 9), "lower_is_better", False),
-])
+@pytest.mark.parametrize(
+    "lo,hi,polarity,reached",
+    [
+        # METHODS.md: L >= target (higher is better) -> reached; mirrored: U <= target when lower is better
+        (4.0, 5.0, "higher_is_better", True),
+        (3.0, 5.0, "higher_is_better", False),
+        (3.0, 4.0, "higher_is_better", False),
+        (math.nextafter(4.0, 0), 5.0, "higher_is_better", False),
+        (3.0, 4.0, "lower_is_better", True),
+        (3.0, 5.0, "lower_is_better", False),
+        (4.0, 5.0, "lower_is_better", False),
+        (3.0, math.nextafter(4.0, 9), "lower_is_better", False),
+    ],
+)
 def test_target_reached_only_when_the_whole_interval_is_on_the_good_side(lo, hi, polarity, reached):
     # a single point: not reached means "for lite data", never "nådd"
-    v = target_verdict([(2024, (lo + hi) / 2)], Interval(lo, hi, "x", .95), 4.0, 2028, polarity)
+    v = target_verdict([(2024, (lo + hi) / 2)], Interval(lo, hi, "x", 0.95), 4.0, 2028, polarity)
     assert v.code == ("reached" if reached else "no_data")
 
 
@@ -419,24 +512,24 @@ def test_interval_straddling_the_target_falls_back_to_the_line():
     pts = [(2021, 6.0), (2023, 5.0), (2025, 4.0)]
     slope, icpt = np.polyfit([p[0] for p in pts], [p[1] for p in pts], 1)
     assert slope * 2028 + icpt == pytest.approx(2.5)
-    v = target_verdict(pts, Interval(3.5, 4.5, "x", .95), 4.0, 2028, "lower_is_better")
+    v = target_verdict(pts, Interval(3.5, 4.5, "x", 0.95), 4.0, 2028, "lower_is_better")
     assert v.code == "on_track"
-    assert target_verdict(pts, Interval(3.5, 4.5, "x", .95), 2.4, 2028, "lower_is_better").code == "off_track"
+    assert target_verdict(pts, Interval(3.5, 4.5, "x", 0.95), 2.4, 2028, "lower_is_better").code == "off_track"
     # mirrored for higher is better
     up = [(2021, 2.0), (2023, 3.0), (2025, 4.0)]
-    assert target_verdict(up, Interval(3.5, 4.5, "x", .95), 4.0, 2028, "higher_is_better").code == "on_track"
-    assert target_verdict(up, Interval(3.5, 4.5, "x", .95), 5.6, 2028, "higher_is_better").code == "off_track"
+    assert target_verdict(up, Interval(3.5, 4.5, "x", 0.95), 4.0, 2028, "higher_is_better").code == "on_track"
+    assert target_verdict(up, Interval(3.5, 4.5, "x", 0.95), 5.6, 2028, "higher_is_better").code == "off_track"
 
 
 def test_target_line_exactly_on_the_target():
     # (2020, 10), (2022, 12): the line reaches 18 in 2028 exactly
     pts = [(2020, 10.0), (2022, 12.0)]
-    v = target_verdict(pts, Interval(11.0, 13.0, "x", .95), 18.0, 2028, "higher_is_better")
+    v = target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.0, 2028, "higher_is_better")
     assert v.code == "on_track" and v.detail == "Rett linje gjennom 2 målinger fra 0-punktet gir 18,00 i 2028."
-    assert target_verdict(pts, Interval(11.0, 13.0, "x", .95), 18.01, 2028, "higher_is_better").code == "off_track"
+    assert target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.01, 2028, "higher_is_better").code == "off_track"
     down = [(2020, 12.0), (2022, 10.0)]
-    assert target_verdict(down, Interval(9.0, 11.0, "x", .95), 4.0, 2028, "lower_is_better").code == "on_track"
-    assert target_verdict(down, Interval(9.0, 11.0, "x", .95), 3.99, 2028, "lower_is_better").code == "off_track"
+    assert target_verdict(down, Interval(9.0, 11.0, "x", 0.95), 4.0, 2028, "lower_is_better").code == "on_track"
+    assert target_verdict(down, Interval(9.0, 11.0, "x", 0.95), 3.99, 2028, "lower_is_better").code == "off_track"
 
 
 def test_target_line_uses_only_points_with_values_and_the_value_without_interval():
@@ -448,7 +541,7 @@ def test_target_line_uses_only_points_with_values_and_the_value_without_interval
     assert target_verdict(pts, None, 14.0, 2028, "higher_is_better").code == "reached"
     assert target_verdict([(2020, 10.0), (2024, 14.0)], None, 14.0, 2028, "lower_is_better").code == "reached"
     # same year twice: no slope, the mean is projected
-    flat = target_verdict([(2024, 10.0), (2024, 12.0)], Interval(10, 12.5, "x", .95), 11.0, 2028, "higher_is_better")
+    flat = target_verdict([(2024, 10.0), (2024, 12.0)], Interval(10, 12.5, "x", 0.95), 11.0, 2028, "higher_is_better")
     assert flat.code == "on_track" and "gir 11,00 i 2028" in flat.detail
 
 
@@ -483,10 +576,15 @@ UP_ABOVE = [300, 316, 331, 344, 359]  # chi² 9.6409, just above
 N1000 = [1000] * 5
 
 
-@pytest.mark.parametrize("x,expected", [
-    (UP_BELOW, "no significant change"), (UP_ABOVE, "increasing"),
-    ([1000 - v for v in UP_BELOW], "no significant change"), ([1000 - v for v in UP_ABOVE], "decreasing"),
-])
+@pytest.mark.parametrize(
+    "x,expected",
+    [
+        (UP_BELOW, "no significant change"),
+        (UP_ABOVE, "increasing"),
+        ([1000 - v for v in UP_BELOW], "no significant change"),
+        ([1000 - v for v in UP_ABOVE], "decreasing"),
+    ],
+)
 def test_trend_proportions_next_to_the_threshold(x, expected):
     ref = chi2_trend_reference(x, N1000)
     assert (ref > CHI2_998) == (expected != "no significant change")
@@ -505,12 +603,15 @@ def test_trend_proportions_reference_example_through_statsmodels():
     assert trend_proportions(x, n).chi2 == pytest.approx(chi2_trend_reference(x, n), rel=1e-9)
 
 
-@pytest.mark.parametrize("x,expected", [
-    ([505, 503, 501, 499, 600], "no significant change"),  # leaving out the last point turns the slope
-    ([499, 501, 503, 505, 600], "increasing"),  # same jump, every left-out slope stays positive
-    ([495, 497, 499, 501, 400], "no significant change"),
-    ([501, 499, 497, 495, 400], "decreasing"),
-])
+@pytest.mark.parametrize(
+    "x,expected",
+    [
+        ([505, 503, 501, 499, 600], "no significant change"),  # leaving out the last point turns the slope
+        ([499, 501, 503, 505, 600], "increasing"),  # same jump, every left-out slope stays positive
+        ([495, 497, 499, 501, 400], "no significant change"),
+        ([501, 499, 497, 495, 400], "decreasing"),
+    ],
+)
 def test_trend_proportions_leave_one_out(x, expected):
     assert chi2_trend_reference(x, N1000) > CHI2_998 + 4  # significant by chi² alone
     stable = all(logit_slope(x, N1000, k) * logit_slope(x, N1000) > 0 for k in range(5))
@@ -523,15 +624,20 @@ def test_trend_proportions_uses_the_5_latest_points():
     assert trend_proportions([900] + UP_ABOVE, [1000] * 6).chi2 == pytest.approx(chi2_trend_reference(UP_ABOVE, N1000))
 
 
-@pytest.mark.parametrize("x,n,reason", [
-    ([1, 2, 3, 4], [10] * 4, "færre enn 5 punkter"), ([1, 2, 3, 4, 5], [10] * 4, "færre enn 5 punkter"),
-    ([1, 2, None, 4, 5], [10] * 5, "mangler teller eller nevner"),
-    ([1, 2, 3, 4, 5], [10, 10, float("nan"), 10, 10], "mangler teller eller nevner"),
-    ([1, 2, 0, 4, 5], [10, 10, 0, 10, 10], "mangler teller eller nevner"),
-    ([0] * 5, [10] * 5, "alle eller ingen har egenskapen"), ([10] * 5, [10] * 5, "alle eller ingen har egenskapen"),
-    ([0, 2, 3, 4, 5], [10] * 5, "en andel er 0 eller 100 prosent"),
-    ([1, 2, 3, 4, 10], [10] * 5, "en andel er 0 eller 100 prosent"),
-])
+@pytest.mark.parametrize(
+    "x,n,reason",
+    [
+        ([1, 2, 3, 4], [10] * 4, "færre enn 5 punkter"),
+        ([1, 2, 3, 4, 5], [10] * 4, "færre enn 5 punkter"),
+        ([1, 2, None, 4, 5], [10] * 5, "mangler teller eller nevner"),
+        ([1, 2, 3, 4, 5], [10, 10, float("nan"), 10, 10], "mangler teller eller nevner"),
+        ([1, 2, 0, 4, 5], [10, 10, 0, 10, 10], "mangler teller eller nevner"),
+        ([0] * 5, [10] * 5, "alle eller ingen har egenskapen"),
+        ([10] * 5, [10] * 5, "alle eller ingen har egenskapen"),
+        ([0, 2, 3, 4, 5], [10] * 5, "en andel er 0 eller 100 prosent"),
+        ([1, 2, 3, 4, 10], [10] * 5, "en andel er 0 eller 100 prosent"),
+    ],
+)
 def test_trend_proportions_cannot_be_calculated(x, n, reason):
     tr = trend_proportions(x, n)
     assert (tr.direction, tr.reason, tr.chi2, tr.slope) == ("cannot be calculated", reason, None, None)
@@ -549,10 +655,15 @@ SE_ABOVE = [0.96, 0.864, 1.056, 0.96, 1.152]  # chi² 9.692
 SE_BELOW = [0.97, 0.873, 1.067, 0.97, 1.164]  # chi² 9.493
 
 
-@pytest.mark.parametrize("v,se,expected", [
-    (VALS, SE_ABOVE, "increasing"), (VALS, SE_BELOW, "no significant change"),
-    ([-a for a in VALS], SE_ABOVE, "decreasing"), ([-a for a in VALS], SE_BELOW, "no significant change"),
-])
+@pytest.mark.parametrize(
+    "v,se,expected",
+    [
+        (VALS, SE_ABOVE, "increasing"),
+        (VALS, SE_BELOW, "no significant change"),
+        ([-a for a in VALS], SE_ABOVE, "decreasing"),
+        ([-a for a in VALS], SE_BELOW, "no significant change"),
+    ],
+)
 def test_trend_values_numeric_chi2_next_to_the_threshold(v, se, expected):
     b, chi2 = wls_reference(v, se)
     assert (chi2 > CHI2_998) == (expected != "no significant change") and abs(chi2 - CHI2_998) < 0.2
@@ -568,12 +679,15 @@ def test_trend_values_uses_the_5_latest_points():
     assert trend_values([50.0] + VALS, lo, hi).chi2 == pytest.approx(wls_reference(VALS, SE_ABOVE)[1])
 
 
-@pytest.mark.parametrize("v,expected", [
-    ([10.05, 10.0, 10.0, 10.0, 30.0], "no significant change"),  # without the jump the slope is negative
-    ([10.0, 10.0, 10.0, 10.05, 30.0], "increasing"),  # without the jump it is still (barely) positive
-    ([-10.05, -10.0, -10.0, -10.0, -30.0], "no significant change"),
-    ([-10.0, -10.0, -10.0, -10.05, -30.0], "decreasing"),
-])
+@pytest.mark.parametrize(
+    "v,expected",
+    [
+        ([10.05, 10.0, 10.0, 10.0, 30.0], "no significant change"),  # without the jump the slope is negative
+        ([10.0, 10.0, 10.0, 10.05, 30.0], "increasing"),  # without the jump it is still (barely) positive
+        ([-10.05, -10.0, -10.0, -10.0, -30.0], "no significant change"),
+        ([-10.0, -10.0, -10.0, -10.05, -30.0], "decreasing"),
+    ],
+)
 def test_trend_values_leave_one_out(v, expected):
     se = [0.05] * 5
     b, chi2 = wls_reference(v, se)
@@ -584,16 +698,19 @@ def test_trend_values_leave_one_out(v, expected):
     assert trend_values(v, lo, hi).direction == expected
 
 
-@pytest.mark.parametrize("v,lo,hi,reason", [
-    ([1, 2, 3, 4], [0, 1, 2, 3], [2, 3, 4, 5], "færre enn 5 punkter"),
-    ([1, 2, 3, 4, 5], [0, 1, 2, 3], [2, 3, 4, 5, 6], "færre enn 5 punkter"),
-    ([1, 2, 3, 4, 5], [0, 1, 2, 3, 4], [2, 3, 4, 5], "færre enn 5 punkter"),
-    ([1, 2, None, 4, 5], [0, 1, 2, 3, 4], [2, 3, 4, 5, 6], "mangler verdi eller intervall"),
-    ([1, 2, 3, 4, 5], [0, 1, float("nan"), 3, 4], [2, 3, 4, 5, 6], "mangler verdi eller intervall"),
-    ([1, 2, 3, 4, 5], [0, 1, 2, 3, 4], [2, 3, 4, 5, None], "mangler verdi eller intervall"),
-    ([1, 2, 3, 4, 5], [0, 1, 3, 3, 4], [2, 3, 3, 5, 6], "intervall med null bredde"),
-    ([1, 2, 3, 4, 5], [0, 1, 4, 3, 4], [2, 3, 2, 5, 6], "intervall med null bredde"),
-])
+@pytest.mark.parametrize(
+    "v,lo,hi,reason",
+    [
+        ([1, 2, 3, 4], [0, 1, 2, 3], [2, 3, 4, 5], "færre enn 5 punkter"),
+        ([1, 2, 3, 4, 5], [0, 1, 2, 3], [2, 3, 4, 5, 6], "færre enn 5 punkter"),
+        ([1, 2, 3, 4, 5], [0, 1, 2, 3, 4], [2, 3, 4, 5], "færre enn 5 punkter"),
+        ([1, 2, None, 4, 5], [0, 1, 2, 3, 4], [2, 3, 4, 5, 6], "mangler verdi eller intervall"),
+        ([1, 2, 3, 4, 5], [0, 1, float("nan"), 3, 4], [2, 3, 4, 5, 6], "mangler verdi eller intervall"),
+        ([1, 2, 3, 4, 5], [0, 1, 2, 3, 4], [2, 3, 4, 5, None], "mangler verdi eller intervall"),
+        ([1, 2, 3, 4, 5], [0, 1, 3, 3, 4], [2, 3, 3, 5, 6], "intervall med null bredde"),
+        ([1, 2, 3, 4, 5], [0, 1, 4, 3, 4], [2, 3, 2, 5, 6], "intervall med null bredde"),
+    ],
+)
 def test_trend_values_cannot_be_calculated(v, lo, hi, reason):
     tr = trend_values(v, lo, hi)
     assert (tr.direction, tr.reason, tr.chi2, tr.slope) == ("cannot be calculated", reason, None, None)
@@ -680,12 +797,18 @@ def test_spc_two_of_three_beyond_two_sigma():
     assert both.special[-1] == ["outside", "two_of_three"]
 
 
-@pytest.mark.parametrize("last,polarity,variation", [
-    (17.0, "higher_is_better", "improvement"), (17.0, "lower_is_better", "concern"),
-    (5.0, "higher_is_better", "concern"), (5.0, "lower_is_better", "improvement"),
-    (17.0, "neutral", "neutral special cause"), (5.0, "neutral", "neutral special cause"),
-    (11.5, "higher_is_better", "common cause"),
-])
+@pytest.mark.parametrize(
+    "last,polarity,variation",
+    [
+        (17.0, "higher_is_better", "improvement"),
+        (17.0, "lower_is_better", "concern"),
+        (5.0, "higher_is_better", "concern"),
+        (5.0, "lower_is_better", "improvement"),
+        (17.0, "neutral", "neutral special cause"),
+        (5.0, "neutral", "neutral special cause"),
+        (11.5, "higher_is_better", "common cause"),
+    ],
+)
 def test_spc_variation_icon(last, polarity, variation):
     from oppvekst.stats import spc
 
@@ -694,14 +817,22 @@ def test_spc_variation_icon(last, polarity, variation):
         assert spc(BASE + [last]).variation == variation  # neutral is the default
 
 
-@pytest.mark.parametrize("target,polarity,assurance", [
-    (20.0, "higher_is_better", "consistently fails"), (3.0, "higher_is_better", "consistently passes"),
-    (11.0, "higher_is_better", "may or may not hit"), (6.0, "higher_is_better", "may or may not hit"),
-    (16.0, "higher_is_better", "may or may not hit"),
-    (20.0, "lower_is_better", "consistently passes"), (3.0, "lower_is_better", "consistently fails"),
-    (6.0, "lower_is_better", "may or may not hit"), (16.0, "lower_is_better", "may or may not hit"),
-    (20.0, "neutral", None), (None, "higher_is_better", None),
-])
+@pytest.mark.parametrize(
+    "target,polarity,assurance",
+    [
+        (20.0, "higher_is_better", "consistently fails"),
+        (3.0, "higher_is_better", "consistently passes"),
+        (11.0, "higher_is_better", "may or may not hit"),
+        (6.0, "higher_is_better", "may or may not hit"),
+        (16.0, "higher_is_better", "may or may not hit"),
+        (20.0, "lower_is_better", "consistently passes"),
+        (3.0, "lower_is_better", "consistently fails"),
+        (6.0, "lower_is_better", "may or may not hit"),
+        (16.0, "lower_is_better", "may or may not hit"),
+        (20.0, "neutral", None),
+        (None, "higher_is_better", None),
+    ],
+)
 def test_spc_assurance_icon(target, polarity, assurance):
     from oppvekst.stats import spc
 
@@ -709,10 +840,18 @@ def test_spc_assurance_icon(target, polarity, assurance):
 
 
 # --------------------------------------------------------------------- periods
-@pytest.mark.parametrize("text,label,kind", [
-    ("2024M01", "2024M01", "month"), ("2024M12", "2024M12", "month"), ("h2024", "H2024", "term"),
-    ("v2025", "V2025", "term"), ("V2025", "V2025", "term"), (" 2024 ", "2024", "year"), ("2099-00", "2099-00", "school_year"),
-])
+@pytest.mark.parametrize(
+    "text,label,kind",
+    [
+        ("2024M01", "2024M01", "month"),
+        ("2024M12", "2024M12", "month"),
+        ("h2024", "H2024", "term"),
+        ("v2025", "V2025", "term"),
+        ("V2025", "V2025", "term"),
+        (" 2024 ", "2024", "year"),
+        ("2099-00", "2099-00", "school_year"),
+    ],
+)
 def test_period_edges(text, label, kind):
     from oppvekst.periods import parse_period
 
@@ -720,12 +859,16 @@ def test_period_edges(text, label, kind):
     assert (p.label, p.kind) == (label, kind)
 
 
-@pytest.mark.parametrize("text,message", [
-    ("2024M00", "'2024M00' has no month 00"), ("2024M13", "'2024M13' has no month 13"),
-    ("2023-25", "'2023-25' is not a school year (expected e.g. 2023-24)"),
-    ("2023_2021", "'2023_2021' ends before it starts"),
-    ("x2024", "'x2024' is not a period (expected 2024, 2024-25, 2021-2023, 2021_2023, H2024 or 2024M09)"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("2024M00", "'2024M00' has no month 00"),
+        ("2024M13", "'2024M13' has no month 13"),
+        ("2023-25", "'2023-25' is not a school year (expected e.g. 2023-24)"),
+        ("2023_2021", "'2023_2021' ends before it starts"),
+        ("x2024", "'x2024' is not a period (expected 2024, 2024-25, 2021-2023, 2021_2023, H2024 or 2024M09)"),
+    ],
+)
 def test_period_errors_say_what_was_expected(text, message):
     from oppvekst.periods import ValueProblem, parse_period
 
@@ -737,7 +880,8 @@ def test_period_errors_say_what_was_expected(text, message):
 # ------------------------------------------------------------- more boundaries
 def test_defaults_are_95_percent_and_per_1000():
     assert welch_difference(4.3, 0.8, 120, 4.1, 0.9, 100) == pytest.approx(
-        welch_difference(4.3, 0.8, 120, 4.1, 0.9, 100, 0.95))
+        welch_difference(4.3, 0.8, 120, 4.1, 0.9, 100, 0.95)
+    )
     assert welch_difference(4.3, 0.8, 120, 4.1, 0.9, 100).confidence == 0.95
     assert rate_interval(65, 10000) == pytest.approx((5.01632, 8.28491), abs=5e-6)  # METHODS.md, per 1000
 
@@ -763,13 +907,15 @@ def test_a_left_out_slope_of_zero_does_not_keep_the_sign():
 def test_trend_proportions_small_and_fractional_counts():
     # weighted counts (FHI publishes fractional n): n = 1 and X = 1 are valid inputs
     assert trend_proportions([0.5, 2, 3, 4, 5], [1, 10, 10, 10, 10]).chi2 == pytest.approx(
-        chi2_trend_reference([0.5, 2, 3, 4, 5], [1, 10, 10, 10, 10]))
+        chi2_trend_reference([0.5, 2, 3, 4, 5], [1, 10, 10, 10, 10])
+    )
     assert trend_proportions([0, 0, 0, 0, 1], [10] * 5).reason == "en andel er 0 eller 100 prosent"
 
 
 def test_value_interval_and_difference_for_the_smallest_groups():
     assert value_interval("proportion", 100.0, 1, None) == pytest.approx(
-        np.array(proportion_confint(1, 1, method="wilson")) * 100)
+        np.array(proportion_confint(1, 1, method="wilson")) * 100
+    )
     d = difference("proportion", (0.0, 30, None), (50.0, 40, None))
     assert (d.low, d.high) == pytest.approx(np.array(confint_proportions_2indep(0, 30, 20, 40, method="newcomb")) * 100)
 
@@ -778,11 +924,23 @@ def test_small_groups_warning_numbers():
     # baseline 50 % of 40 and 40; target 60 %: MDD (statsmodels) ≈ 31.3 points > 10 asked for
     es = NormalIndPower().solve_power(nobs1=40, ratio=1, alpha=0.05, power=0.8)
     mdd = es * 0.5 * 100
-    v = target_verdict([(2021, 50.0), (2024, 52.0)], None, 60.0, 2028, "higher_is_better",
-                       baseline_n=40, latest_n=40, baseline_value=50.0)  # statistic defaults to proportion
+    v = target_verdict(
+        [(2021, 50.0), (2024, 52.0)],
+        None,
+        60.0,
+        2028,
+        "higher_is_better",
+        baseline_n=40,
+        latest_n=40,
+        baseline_value=50.0,
+    )  # statistic defaults to proportion
     import re
-    m = re.search(r"Obs: med så få svar kan bare endringer større enn ([\d,]+) prosentpoeng påvises; "
-                  r"målet krever ([\d,]+)\.$", v.detail)
+
+    m = re.search(
+        r"Obs: med så få svar kan bare endringer større enn ([\d,]+) prosentpoeng påvises; "
+        r"målet krever ([\d,]+)\.$",
+        v.detail,
+    )
     assert m, v.detail
     assert float(m[1].replace(",", ".")) == pytest.approx(mdd, abs=0.06)
     assert float(m[2].replace(",", ".")) == pytest.approx(10.0)

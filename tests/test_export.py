@@ -1,5 +1,6 @@
 """Downloads cannot run what came in from a file: text that starts like a formula is
 neutralised in CSV and Excel, numbers stay numbers (read back with openpyxl)."""
+
 import csv
 import io
 
@@ -14,16 +15,24 @@ SAFE_ROUNDTRIP = HOSTILE[:-1]  # a lone CR does not survive the XML/CSV round tr
 
 
 def frame():
-    return pd.DataFrame({"Område": HOSTILE + ["Bergen"], "Verdi": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, float("nan")],
-                         "Antall": [-1, 2, 3, 4, 5, 6, 7]})
+    return pd.DataFrame(
+        {
+            "Område": HOSTILE + ["Bergen"],
+            "Verdi": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0, float("nan")],
+            "Antall": [-1, 2, 3, 4, 5, 6, 7],
+        }
+    )
 
 
 def test_excel_cells_from_files_are_never_formulas():
     wb = openpyxl.load_workbook(io.BytesIO(to_excel({"Tall": frame()}, title="=1+1", note="@note")))
     ws = wb["Tall"]
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
-    assert not [c.coordinate for c in cells if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith("=")
-                                                                     and not c.quotePrefix)]
+    assert not [
+        c.coordinate
+        for c in cells
+        if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith("=") and not c.quotePrefix)
+    ]
     texts = {c.value: c for c in cells if isinstance(c.value, str)}
     for h in SAFE_ROUNDTRIP + ["=1+1", "@note"]:
         assert texts[h].data_type == "s" and texts[h].quotePrefix, h

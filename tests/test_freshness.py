@@ -1,6 +1,7 @@
 """A load reaches the running app (issue 15): the next page run shows the new data, a run in
 progress keeps the version it started with, replaced versions are closed, every page says
 when the data were loaded, and the sample label follows what is in the database."""
+
 import os
 import shutil
 from pathlib import Path
@@ -148,8 +149,14 @@ def test_every_page_says_when_the_data_were_loaded(monkeypatch, live_db):
 
     stamp = f"Data sist oppdatert {timestamp(when)}"
     assert stamp.startswith("Data sist oppdatert ") and " kl. " in stamp
-    for page in ("pages/malekart.py", "pages/indikator.py", "pages/omrader.py", "pages/omradeprofil.py",
-                 "pages/resultatavtaler.py", "pages/datagrunnlag.py"):
+    for page in (
+        "pages/malekart.py",
+        "pages/indikator.py",
+        "pages/omrader.py",
+        "pages/omradeprofil.py",
+        "pages/resultatavtaler.py",
+        "pages/datagrunnlag.py",
+    ):
         at = run_page(monkeypatch, live_db, page)
         assert any(c.value == stamp for c in at.caption), (page, [c.value for c in at.caption][:3])
 
@@ -176,8 +183,12 @@ def test_sample_banner_follows_the_rows_in_the_database(monkeypatch, live_db, ne
     assert "Eksempeldata – ikke ekte tall" not in warnings(at)
 
     real_only = tmp_path / "real.duckdb"  # only genuine downloads: no label at all
-    assert run_etl("load", str(REAL / "udir_statistikkbanken_elevundersokelsen_mobbing_vgo.csv"),
-                   "--db", str(real_only)).returncode == 0
+    assert (
+        run_etl(
+            "load", str(REAL / "udir_statistikkbanken_elevundersokelsen_mobbing_vgo.csv"), "--db", str(real_only)
+        ).returncode
+        == 0
+    )
     at = run_page(monkeypatch, real_only, "pages/datagrunnlag.py")
     assert "eksempeldata" not in warnings(at).lower()
     assert any(c.value.startswith("Data sist oppdatert") for c in at.caption)

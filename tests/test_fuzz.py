@@ -3,6 +3,7 @@ flipped bytes, dropped or duplicated lines, swapped encodings and separators, hu
 NaN and inf. Every mutant is either loaded cleanly or refused cleanly (InputError naming the
 file); never an unexpected exception. A few mutants go through the CLI (exit code 0 or 1,
 no traceback, database byte-identical on refusal). Deterministic: a fixed seed."""
+
 import json
 import random
 import re
@@ -37,8 +38,11 @@ def _seed_bytes(path: Path) -> bytes:
 
 
 def corpus() -> list[tuple[str, bytes]]:
-    files = sorted(REAL.iterdir()) + (sorted(SHARED_REAL.iterdir()) if SHARED_REAL.exists() else []) \
+    files = (
+        sorted(REAL.iterdir())
+        + (sorted(SHARED_REAL.iterdir()) if SHARED_REAL.exists() else [])
         + sorted(p for p in SAMPLE.rglob("*") if p.is_file())
+    )
     seen, out = set(), []
     for p in files:
         raw = _seed_bytes(p)
@@ -50,7 +54,9 @@ def corpus() -> list[tuple[str, bytes]]:
 
 def _lines(raw: bytes):
     text, enc = decode_text(raw)
-    return text.splitlines(keepends=True), ("utf-16-le" if enc.startswith("utf-16") else "utf-8" if enc.startswith("utf-8") else "cp1252")
+    return text.splitlines(keepends=True), (
+        "utf-16-le" if enc.startswith("utf-16") else "utf-8" if enc.startswith("utf-8") else "cp1252"
+    )
 
 
 def truncate(raw, rng):
@@ -96,9 +102,9 @@ def extreme_number(raw, rng):
     numbers = list(re.finditer(r"(?<![\w.])\d+(?:[.,]\d+)?(?![\w.])", text))
     if not numbers:
         return raw
-    m = rng.choice(numbers[len(numbers) // 3:] or numbers)
+    m = rng.choice(numbers[len(numbers) // 3 :] or numbers)
     new = rng.choice(["9" * 400, "1e999", "-1e308", "NaN", "inf", "-inf", "Infinity", "-5", "1e-400", "299"])
-    return (text[:m.start()] + new + text[m.end():]).encode("utf-16-le" if enc.startswith("utf-16") else "utf-8")
+    return (text[: m.start()] + new + text[m.end() :]).encode("utf-16-le" if enc.startswith("utf-16") else "utf-8")
 
 
 MUTATORS = [truncate, flip_bytes, drop_line, duplicate_line, swap_encoding, swap_separator, extreme_number]

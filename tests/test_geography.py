@@ -3,10 +3,22 @@ from oppvekst.geography import canonical_code, load_register, orgnr_is_valid
 
 def test_register_counts_from_klass():
     reg = load_register()
-    current = [a for a in reg.areas.values() if a.level == "kommune" and not a.valid_to
-               and a.code not in ("9999", "2111", "2100", "2599")]
+    current = [
+        a
+        for a in reg.areas.values()
+        if a.level == "kommune" and not a.valid_to and a.code not in ("9999", "2111", "2100", "2599")
+    ]
     assert len(current) == 357
-    assert len([a for a in reg.areas.values() if a.level == "fylke" and not a.valid_to and a.code not in ("99", "25", "21")]) == 15
+    assert (
+        len(
+            [
+                a
+                for a in reg.areas.values()
+                if a.level == "fylke" and not a.valid_to and a.code not in ("99", "25", "21")
+            ]
+        )
+        == 15
+    )
     bergen = [a.code for a in reg.areas.values() if a.level == "bydel" and a.parent == "4601" and not a.successor]
     assert sorted(bergen)[:8] == [f"4601{i:02d}" for i in range(1, 9)]
 

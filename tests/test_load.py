@@ -1,6 +1,7 @@
 """The load command end to end: all or nothing, idempotent, revisions, harmonised codes,
 clear errors that leave the database byte-for-byte unchanged, and no lock errors for a
 reader."""
+
 import json
 import subprocess
 import sys
@@ -27,13 +28,16 @@ def test_every_genuine_file_loads(db):
     assert r.returncode == 0, r.stderr
     assert "144 new" in r.stdout and "Traceback" not in r.stderr
     # 3813 Bamble (2020-2023) is stored under the 2024 code 4012, keeping the file's code
-    assert q(db, "SELECT area_code, area_name, source_area_code, value FROM observations "
-                 "WHERE source='ssb' AND source_area_code='3813' AND measure_name LIKE 'Sysselsatte personer bosatt%'") == \
-        [("4012", "Bamble", "3813", 6656.0)]
+    assert q(
+        db,
+        "SELECT area_code, area_name, source_area_code, value FROM observations "
+        "WHERE source='ssb' AND source_area_code='3813' AND measure_name LIKE 'Sysselsatte personer bosatt%'",
+    ) == [("4012", "Bamble", "3813", 6656.0)]
     assert q(db, "SELECT count(*) FROM loads") == [(3,)]
     # a school (barnehage) with its org.nr and parent kommune
-    assert q(db, "SELECT area_name, area_level, parent_code FROM areas WHERE area_code='975297101'") == \
-        [("Falkåsen barnehage", "skole", "4012")]
+    assert q(db, "SELECT area_name, area_level, parent_code FROM areas WHERE area_code='975297101'") == [
+        ("Falkåsen barnehage", "skole", "4012")
+    ]
 
 
 def test_reload_changes_nothing(db):
@@ -45,13 +49,24 @@ def test_reload_changes_nothing(db):
 
 
 def _jsonstat(values, status=None, updated="2025-03-15"):
-    return json.dumps({
-        "version": "2.0", "class": "dataset", "label": "12275: Barnevern (K)", "source": "Statistisk sentralbyrå",
-        "updated": updated, "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"], "size": [3, 1, 1],
-        "dimension": {"KOKkommuneregion0000": {"category": {"index": ["EAK", "3813", "4012"]}},
-                      "ContentsCode": {"category": {"index": ["KOSbvbarnuspinnb0000"]}},
-                      "Tid": {"category": {"index": ["2023"]}}},
-        "value": values, "status": status or {}})
+    return json.dumps(
+        {
+            "version": "2.0",
+            "class": "dataset",
+            "label": "12275: Barnevern (K)",
+            "source": "Statistisk sentralbyrå",
+            "updated": updated,
+            "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"],
+            "size": [3, 1, 1],
+            "dimension": {
+                "KOKkommuneregion0000": {"category": {"index": ["EAK", "3813", "4012"]}},
+                "ContentsCode": {"category": {"index": ["KOSbvbarnuspinnb0000"]}},
+                "Tid": {"category": {"index": ["2023"]}},
+            },
+            "value": values,
+            "status": status or {},
+        }
+    )
 
 
 def test_revision_replaces_and_is_recorded(db, tmp_path):
@@ -82,11 +97,16 @@ def test_suppressed_missing_and_zero_are_kept_apart(db, tmp_path):
     f.write_text(json.dumps(doc))
     assert run_etl("load", str(f), "--db", str(db)).returncode == 0
     assert q(db, "SELECT area_code, value, suppressed, symbol FROM observations ORDER BY area_code") == [
-        ("0", 0.0, False, ""), ("4222", None, False, ".."), ("4601", None, True, ":")]
+        ("0", 0.0, False, ""),
+        ("4222", None, False, ".."),
+        ("4601", None, True, ":"),
+    ]
 
 
-TEMPLATE_HEAD = ("skole_orgnr;skolenavn;periode;trinn;kjonn;antall_elever;elever_minst_10_prosent_fravaer;"
-                 "gjennomsnitt_fravaer_prosent;andel_dokumentert_prosent\n")
+TEMPLATE_HEAD = (
+    "skole_orgnr;skolenavn;periode;trinn;kjonn;antall_elever;elever_minst_10_prosent_fravaer;"
+    "gjennomsnitt_fravaer_prosent;andel_dokumentert_prosent\n"
+)
 GOOD_ROW = "975297101;Skole X;2024-25;10;alle;80;12;5,6;61,0\n"
 UDIR_OK = (REAL / "udir_statistikkbanken_elevundersokelsen_mobbing_vgo.csv").read_bytes()
 
@@ -98,13 +118,23 @@ def _bad_inputs():
         "truncated": (UDIR_OK[: len(UDIR_OK) // 2 + 1], "cut off"),
         "truncated_row": (UDIR_OK[: (len(UDIR_OK) // 2) & ~1], "looks cut off"),
         "wrong_encoding": (b"sep=\t\n\x81\x8d\x90 IndikatorNivaa", "UTF-16"),
-        "missing_column": (TEMPLATE_HEAD.replace("antall_elever;", "").encode() + b"975297101;X;2024-25;10;alle;12;5;60\n",
-                           "missing column(s): antall_elever"),
+        "missing_column": (
+            TEMPLATE_HEAD.replace("antall_elever;", "").encode() + b"975297101;X;2024-25;10;alle;12;5;60\n",
+            "missing column(s): antall_elever",
+        ),
         "non_numeric": (utf16_text.replace("\t3,3\t", "\tx3\t", 1).encode("utf-16-le"), "'x3' is not a number"),
-        "impossible_code": (b"GEO;AAR;KJONN;MEASURE_TYPE;VALUE;FLAG\n46999;2021_2023;0;MEIS;19.6;\n", "'46999' is not an area code"),
-        "conflicting_duplicates": (b"GEO;AAR;KJONN;MEASURE_TYPE;VALUE;FLAG\n4601;2021_2023;0;MEIS;19.6;\n4601;2021_2023;0;MEIS;21.0;\n",
-                                   "conflicting values for the same cell"),
-        "person_level": (b"skole_orgnr;elevnavn;fodselsnummer;fravaer\n975297101;Kari;01010112345;12\n", "single pupils"),
+        "impossible_code": (
+            b"GEO;AAR;KJONN;MEASURE_TYPE;VALUE;FLAG\n46999;2021_2023;0;MEIS;19.6;\n",
+            "'46999' is not an area code",
+        ),
+        "conflicting_duplicates": (
+            b"GEO;AAR;KJONN;MEASURE_TYPE;VALUE;FLAG\n4601;2021_2023;0;MEIS;19.6;\n4601;2021_2023;0;MEIS;21.0;\n",
+            "conflicting values for the same cell",
+        ),
+        "person_level": (
+            b"skole_orgnr;elevnavn;fodselsnummer;fravaer\n975297101;Kari;01010112345;12\n",
+            "single pupils",
+        ),
     }
 
 
@@ -130,8 +160,12 @@ def test_bad_input_gives_clear_error_and_leaves_database_unchanged(kind, db, tmp
 
 def test_every_problem_is_reported_at_once(db, tmp_path):
     f = tmp_path / "f.csv"
-    f.write_text(TEMPLATE_HEAD + "123;X;2024-25;10;alle;80;12;5,6;61,0\n" + "975297101;X;2024-25;10;alle;80;99;5,6;61,0\n"
-                 + "975297101;X;2024-25;10;alle;80;12;abc;61,0\n")
+    f.write_text(
+        TEMPLATE_HEAD
+        + "123;X;2024-25;10;alle;80;12;5,6;61,0\n"
+        + "975297101;X;2024-25;10;alle;80;99;5,6;61,0\n"
+        + "975297101;X;2024-25;10;alle;80;12;abc;61,0\n"
+    )
     r = run_etl("load", str(f), "--db", str(db))
     assert r.returncode == 1
     assert "3 problems" in r.stderr
@@ -141,7 +175,11 @@ def test_every_problem_is_reported_at_once(db, tmp_path):
 
 def test_load_while_a_reader_holds_the_database(db, tmp_path):
     assert run_etl("load", str(REAL / "ssb_statbank_web_11616.csv"), "--db", str(db)).returncode == 0
-    reader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+    reader = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
         import duckdb, sys, time
         con = duckdb.connect({str(db)!r}, read_only=True)
         n0 = con.execute("SELECT count(*) FROM observations").fetchone()[0]
@@ -149,7 +187,12 @@ def test_load_while_a_reader_holds_the_database(db, tmp_path):
         sys.stdin.readline()
         n1 = con.execute("SELECT count(*) FROM observations").fetchone()[0]
         print("after", n1, flush=True)
-        """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert reader.stdout.readline().split() == ["ready", "92"]
         r = run_etl("load", str(REAL / "udir_statistikkbanken_elevundersokelsen_mobbing_vgo.csv"), "--db", str(db))

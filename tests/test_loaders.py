@@ -1,5 +1,6 @@
 """Every format the loaders read, from the genuine downloads and from the publishers'
 documented shapes (shared/FORMATS.md), with values read back."""
+
 import io
 import json
 
@@ -28,10 +29,18 @@ def test_real_udir_mobbing_geography_in_headers():
     assert ex.source == "elevundersokelsen" and "UTF-16" in ex.format
     df = ex.rows
     assert len(df) == 4 * 36
-    land = pick(df, measure_code="67.19.00.11", source_area_name="Hele landet", period="2020-21", gender="alle", breakdown="")
+    land = pick(
+        df, measure_code="67.19.00.11", source_area_name="Hele landet", period="2020-21", gender="alle", breakdown=""
+    )
     assert land["value"].tolist() == [3.3]
-    vt = pick(df, measure_code="67.19.00.11", source_area_name="Vestfold og Telemark", period="2021-22",
-              gender="jenter", breakdown="utdanningsprogram=Yrkesfaglig")
+    vt = pick(
+        df,
+        measure_code="67.19.00.11",
+        source_area_name="Vestfold og Telemark",
+        period="2021-22",
+        gender="jenter",
+        breakdown="utdanningsprogram=Yrkesfaglig",
+    )
     assert vt["value"].tolist() == [5.1]
     assert set(df["unit"]) == {"prosent"}
 
@@ -100,13 +109,22 @@ def test_jsonstat2_index_list_and_status_list():
 
 
 def test_jsonstat2_fhi_pooled_and_flags():
-    doc = {"version": "2.0", "class": "dataset", "label": "Ungdata: depressive symptomer", "source": "Folkehelseinstituttet",
-           "id": ["GEO", "AAR", "KJONN", "MEASURE_TYPE"], "size": [2, 1, 2, 1],
-           "dimension": {"GEO": {"category": {"index": ["0", "460108"]}},
-                         "AAR": {"category": {"index": {"2021_2023": 0}, "label": {"2021_2023": "2021-2023"}}},
-                         "KJONN": {"category": {"index": ["0", "2"]}},
-                         "MEASURE_TYPE": {"category": {"index": ["MEIS"]}}},
-           "value": [19.6, 22.1, None, None], "status": {"2": "3", "3": "3"}}
+    doc = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "Ungdata: depressive symptomer",
+        "source": "Folkehelseinstituttet",
+        "id": ["GEO", "AAR", "KJONN", "MEASURE_TYPE"],
+        "size": [2, 1, 2, 1],
+        "dimension": {
+            "GEO": {"category": {"index": ["0", "460108"]}},
+            "AAR": {"category": {"index": {"2021_2023": 0}, "label": {"2021_2023": "2021-2023"}}},
+            "KJONN": {"category": {"index": ["0", "2"]}},
+            "MEASURE_TYPE": {"category": {"index": ["MEIS"]}},
+        },
+        "value": [19.6, 22.1, None, None],
+        "status": {"2": "3", "3": "3"},
+    }
     ex = rows(json.dumps(doc).encode(), "u.json")
     df = ex.rows
     assert ex.source == "ungdata"
@@ -121,10 +139,17 @@ def test_jsonstat2_fhi_pooled_and_flags():
 @pytest.mark.parametrize("title", [True, False])
 def test_pxweb_csv_variants(sep, region, title):
     lines = (['"12275: Barnevern (K)"'] if title else []) + [
-        sep.join(['"region"', '"KOSbvbarnuspinnb0000 Barn med undersøkelse (prosent) 2023"',
-                  '"KOSbvbarnuspinnb0000 Barn med undersøkelse (prosent) 2024"']),
+        sep.join(
+            [
+                '"region"',
+                '"KOSbvbarnuspinnb0000 Barn med undersøkelse (prosent) 2023"',
+                '"KOSbvbarnuspinnb0000 Barn med undersøkelse (prosent) 2024"',
+            ]
+        ),
         sep.join([f'"{region}"', "4.1", ".."]),
-        sep.join(['"EAK - Landet"' if "-" in region else '"EAK"' if region[0].isdigit() else '"Hele landet"', "3.9", ":"]),
+        sep.join(
+            ['"EAK - Landet"' if "-" in region else '"EAK"' if region[0].isdigit() else '"Hele landet"', "3.9", ":"]
+        ),
     ]
     df = rows("\n".join(lines).encode("utf-8"), "px.csv").rows
     berg = df[(df["source_area_code"] == "4601") | (df["source_area_name"] == "Bergen")]
@@ -166,14 +191,25 @@ def test_udir_json_rows_as_indicators():
 
 
 def test_udir_json_rows_as_units_fravaer():
-    doc = {"metadata": {"rowHierarchy": ["Nasjonalt", "Fylke", "Kommune", "Enhet"],
-                        "columns": [[{"name": "2023-24", "columnCount": 3}],
-                                    [{"name": "Snitt dager", "columnCount": 1}, {"name": "Snitt timer", "columnCount": 1},
-                                     {"name": "Antall elever", "columnCount": 1}]]},
-           "rows": [{"navn": "Hele landet", "kode": "I", "id": "1", "data": ["9,0", "52,1", "61 277"]},
-                    {"navn": "Vestland", "kode": "46", "id": "1.46", "data": ["8,7", "50,0", "7 001"]},
-                    {"navn": "Bergen", "kode": "4601", "id": "1.46.4601", "data": ["*", "*", "*"]},
-                    {"navn": "Utlandet, uspesifisert", "kode": "2599", "id": "1.25.2599", "data": ["", "", ""]}]}
+    doc = {
+        "metadata": {
+            "rowHierarchy": ["Nasjonalt", "Fylke", "Kommune", "Enhet"],
+            "columns": [
+                [{"name": "2023-24", "columnCount": 3}],
+                [
+                    {"name": "Snitt dager", "columnCount": 1},
+                    {"name": "Snitt timer", "columnCount": 1},
+                    {"name": "Antall elever", "columnCount": 1},
+                ],
+            ],
+        },
+        "rows": [
+            {"navn": "Hele landet", "kode": "I", "id": "1", "data": ["9,0", "52,1", "61 277"]},
+            {"navn": "Vestland", "kode": "46", "id": "1.46", "data": ["8,7", "50,0", "7 001"]},
+            {"navn": "Bergen", "kode": "4601", "id": "1.46.4601", "data": ["*", "*", "*"]},
+            {"navn": "Utlandet, uspesifisert", "kode": "2599", "id": "1.25.2599", "data": ["", "", ""]},
+        ],
+    }
     ex = rows(json.dumps(doc, ensure_ascii=False).encode(), "fravaer.json")
     df = ex.rows
     assert ex.source == "fravaer"
@@ -188,19 +224,89 @@ def test_udir_json_empty_answer_is_no_data():
         rows(b'{"metadata":{"rowHierarchy":["Indikator"],"columns":[]},"rows":[]}', "e.json")
 
 
-EKSPORT_COLS = ["SpoersmaalNivaa", "Spoersmaalgruppekode", "Spoersmaalgruppe", "Spoersmaalkode", "Spoersmaalnavn", "Skoleaarnavn", "EnhetNivaa", "Nasjonaltkode", "Nasjonalt", "Fylkekode", "Fylke", "Kommunekode", "Kommune", "Organisasjonsnummer", "EnhetNavn", "GruppeNivaa", "GruppeKode", "GruppeNavn", "TrinnNivaa", "TrinnKode", "Trinnnavn", "EierformNivaa", "Eierformkode", "EierformNavn", "KjoennNivaa", "KjoennKode", "Kjoenn", "AndelMobbet", "AntallBesvart", "Sidenummer", "RaderSide", "RaderTotalt"]
+EKSPORT_COLS = [
+    "SpoersmaalNivaa",
+    "Spoersmaalgruppekode",
+    "Spoersmaalgruppe",
+    "Spoersmaalkode",
+    "Spoersmaalnavn",
+    "Skoleaarnavn",
+    "EnhetNivaa",
+    "Nasjonaltkode",
+    "Nasjonalt",
+    "Fylkekode",
+    "Fylke",
+    "Kommunekode",
+    "Kommune",
+    "Organisasjonsnummer",
+    "EnhetNavn",
+    "GruppeNivaa",
+    "GruppeKode",
+    "GruppeNavn",
+    "TrinnNivaa",
+    "TrinnKode",
+    "Trinnnavn",
+    "EierformNivaa",
+    "Eierformkode",
+    "EierformNavn",
+    "KjoennNivaa",
+    "KjoennKode",
+    "Kjoenn",
+    "AndelMobbet",
+    "AntallBesvart",
+    "Sidenummer",
+    "RaderSide",
+    "RaderTotalt",
+]
 
 
 def test_udir_eksport_csv_and_json():
-    vals = ["1", "M", "Mobbing", "Q1", "Mobbet av andre elever", "2023-24", "4", "I", "Hele landet", "46", "Vestland",
-            "4601", "Bergen", "975297101", "Skole X", "0", "0", "Alle grupper", "1", "10", "10. årstrinn", "0", "0",
-            "Alle eierformer", "1", "2", "Jente", "7,5", "40", "1", "1000", "1"]
+    vals = [
+        "1",
+        "M",
+        "Mobbing",
+        "Q1",
+        "Mobbet av andre elever",
+        "2023-24",
+        "4",
+        "I",
+        "Hele landet",
+        "46",
+        "Vestland",
+        "4601",
+        "Bergen",
+        "975297101",
+        "Skole X",
+        "0",
+        "0",
+        "Alle grupper",
+        "1",
+        "10",
+        "10. årstrinn",
+        "0",
+        "0",
+        "Alle eierformer",
+        "1",
+        "2",
+        "Jente",
+        "7,5",
+        "40",
+        "1",
+        "1000",
+        "1",
+    ]
     csv_text = ";".join(EKSPORT_COLS) + "\n" + ";".join(vals) + "\n"
     js = json.dumps([dict(zip(EKSPORT_COLS, vals))])
     for raw in (csv_text.encode(), js.encode()):
         df = rows(raw, "eksport").rows
         r = df.iloc[0]
-        assert (r["value"], r["n"], r["gender"], r["grade"], r["source_area_code"]) == (7.5, 40.0, "jenter", "10", "975297101")
+        assert (r["value"], r["n"], r["gender"], r["grade"], r["source_area_code"]) == (
+            7.5,
+            40.0,
+            "jenter",
+            "10",
+            "975297101",
+        )
 
 
 def test_udir_eksport_unknown_column_is_an_error():
@@ -235,10 +341,12 @@ def test_fhi_csv2_labels():
 
 
 # ------------------------------------------------------------------------------ fravær
-TEMPLATE = ("skole_orgnr;skolenavn;periode;trinn;kjonn;antall_elever;elever_minst_10_prosent_fravaer;"
-            "gjennomsnitt_fravaer_prosent;andel_dokumentert_prosent\n"
-            "975297101;Skole X;2024-25;10;alle;80;12;5,6;61,0\n"
-            "975297101;Skole X;2024-25;10;jenter;40;8;6,1;60,0\n")
+TEMPLATE = (
+    "skole_orgnr;skolenavn;periode;trinn;kjonn;antall_elever;elever_minst_10_prosent_fravaer;"
+    "gjennomsnitt_fravaer_prosent;andel_dokumentert_prosent\n"
+    "975297101;Skole X;2024-25;10;alle;80;12;5,6;61,0\n"
+    "975297101;Skole X;2024-25;10;jenter;40;8;6,1;60,0\n"
+)
 
 
 def test_fravaer_template_csv():
@@ -258,12 +366,20 @@ def test_fravaer_template_xlsx():
     assert pick(df, measure_code="fravaer_minst_10_prosent", gender="jenter")["value"].tolist() == [20.0]
 
 
-@pytest.mark.parametrize("content,reason", [
-    ("skole_orgnr;elevnavn;periode\n975297101;Ola Nordmann;2024-25\n", "single pupils"),
-    (TEMPLATE.replace("Skole X;2024-25", "01010112345;2024-25", 1), "fødselsnummer"),
-    (TEMPLATE.split("\n")[0] + "\n" + "\n".join(f"975297101;X;2024-25;10;alle;1;{i % 2};3;50" for i in range(8)) + "\n",
-     "one row per pupil"),
-])
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        ("skole_orgnr;elevnavn;periode\n975297101;Ola Nordmann;2024-25\n", "single pupils"),
+        (TEMPLATE.replace("Skole X;2024-25", "01010112345;2024-25", 1), "fødselsnummer"),
+        (
+            TEMPLATE.split("\n")[0]
+            + "\n"
+            + "\n".join(f"975297101;X;2024-25;10;alle;1;{i % 2};3;50" for i in range(8))
+            + "\n",
+            "one row per pupil",
+        ),
+    ],
+)
 def test_fravaer_person_level_refused(content, reason):
     with pytest.raises(InputError, match=reason):
         rows(content.encode(), "fravaer.csv")

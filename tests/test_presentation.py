@@ -1,4 +1,5 @@
 """Norwegian number formats and the Målekart texts."""
+
 import pandas as pd
 import pytest
 
@@ -21,19 +22,31 @@ def test_sparkline_marks_hidden_points():
 
 
 def _mk(**over):
-    base = dict(title="X", change_verdict="ingen sikker endring", target_verdict="på vei", benchmark_verdict="omtrent likt",
-                target_value=1.0)
+    base = dict(
+        title="X",
+        change_verdict="ingen sikker endring",
+        target_verdict="på vei",
+        benchmark_verdict="omtrent likt",
+        target_value=1.0,
+    )
     base.update(over)
     return base
 
 
 def test_summary_and_attention():
-    mk = pd.DataFrame([
-        _mk(title="A", change_verdict="sikker forbedring", target_verdict="nådd"),
-        _mk(title="B", change_verdict="sikker forverring", benchmark_verdict="dårligere", target_verdict="ikke på vei"),
-        _mk(title="C", change_verdict="kan ikke testes", target_verdict="ikke på vei"),
-        _mk(title="D", target_value=None, target_verdict="ingen mål"),
-    ])
+    mk = pd.DataFrame(
+        [
+            _mk(title="A", change_verdict="sikker forbedring", target_verdict="nådd"),
+            _mk(
+                title="B",
+                change_verdict="sikker forverring",
+                benchmark_verdict="dårligere",
+                target_verdict="ikke på vei",
+            ),
+            _mk(title="C", change_verdict="kan ikke testes", target_verdict="ikke på vei"),
+            _mk(title="D", target_value=None, target_verdict="ingen mål"),
+        ]
+    )
     text = summary(mk)
     assert text.startswith("1 av 4 indikatorer viser sikker forbedring")
     assert "1 viser sikker forverring" in text and "1 kan ikke testes" in text and "1 av 3 mål er nådd" in text
@@ -44,16 +57,34 @@ def test_summary_and_attention():
 
 def test_origin_text_reports_coverage():
     from oppvekst.presentation import origin_text
+
     assert origin_text("publisert", None, None) == "publisert"
     assert origin_text("aggregert fra skoler", 3, 1) == "aggregert fra 3 av 4 skoler (resten skjermet eller mangler)"
     assert origin_text("aggregert fra skoler", 2, 0) == "aggregert fra 2 av 2 skoler"
 
 
-@pytest.mark.parametrize("name", [
-    "eu_mobbing_10", "Fana 2.0", "[Klikk](javascript:alert(1))", "<img src=x onerror=alert(1)>", "**fet**",
-    "_kursiv_", "`kode`", "# Overskrift", "- punkt", "+ punkt", "2024. Skole", "a|b", "~~streket~~", "$x$",
-    "![bilde](http://x/y.png)", "Skole \\ med skråstrek", "=HYPERLINK(\"http://x\",\"Klikk\")",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "eu_mobbing_10",
+        "Fana 2.0",
+        "[Klikk](javascript:alert(1))",
+        "<img src=x onerror=alert(1)>",
+        "**fet**",
+        "_kursiv_",
+        "`kode`",
+        "# Overskrift",
+        "- punkt",
+        "+ punkt",
+        "2024. Skole",
+        "a|b",
+        "~~streket~~",
+        "$x$",
+        "![bilde](http://x/y.png)",
+        "Skole \\ med skråstrek",
+        '=HYPERLINK("http://x","Klikk")',
+    ],
+)
 def test_names_from_files_show_as_the_letters_they_are(name):
     """An independent CommonMark renderer (markdown-it-py, as GitHub and Streamlit follow
     CommonMark) turns the escaped name into one paragraph holding exactly the name."""

@@ -6,6 +6,7 @@ tests over random hierarchies, also with partial school aggregates (units_hidden
 The expected sets are derived by hand from FHI's rule (shared/METHODS.md: hide further cells,
 smallest n first, until no hidden cell can be found by subtraction) and checked for safety with
 a rank oracle written here in numpy."""
+
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
@@ -104,8 +105,12 @@ def test_two_way_table_hides_a_rectangle_with_the_smallest_bydel():
 
 def test_two_way_table_with_the_largest_bydel_last():
     ns = cells({"K": (215, 110, 105), "b0": (45, 3, 42), "b1": (70, 47, 23), "b2": (100, 60, 40)})
-    assert secondary_suppression(ns, {("b0", "gutter")}, tris(["b0", "b1", "b2"])) == \
-        {("b0", "gutter"), ("b0", "jenter"), ("b1", "gutter"), ("b1", "jenter")}
+    assert secondary_suppression(ns, {("b0", "gutter")}, tris(["b0", "b1", "b2"])) == {
+        ("b0", "gutter"),
+        ("b0", "jenter"),
+        ("b1", "gutter"),
+        ("b1", "jenter"),
+    }
 
 
 # ------------------------------------------------------ bydel = Σ skoler
@@ -156,16 +161,28 @@ def rows(table, units_hidden=None, min_n=10, suppressed=(), missing=()):
         for grp, n in zip(("alle", "gutter", "jenter"), ns):
             if n is None:
                 continue
-            out.append(dict(indicator_id="i", area_code=area, area_level="kommune" if len(area) == 4 else "bydel",
-                            period="2024", grp=grp, n=float(n), value=None if (area, grp) in missing else 10.0,
-                            suppressed=(area, grp) in suppressed, min_n=min_n,
-                            units_hidden=(units_hidden or {}).get((area, grp), 0)))
+            out.append(
+                dict(
+                    indicator_id="i",
+                    area_code=area,
+                    area_level="kommune" if len(area) == 4 else "bydel",
+                    period="2024",
+                    grp=grp,
+                    n=float(n),
+                    value=None if (area, grp) in missing else 10.0,
+                    suppressed=(area, grp) in suppressed,
+                    min_n=min_n,
+                    units_hidden=(units_hidden or {}).get((area, grp), 0),
+                )
+            )
     return pd.DataFrame(out)
 
 
 def hidden_by_reason(v):
-    return {r: {(a, g) for a, g, rr in zip(v["area_code"], v["grp"], v["hidden_reason"]) if rr == r}
-            for r in set(v["hidden_reason"].dropna())}
+    return {
+        r: {(a, g) for a, g, rr in zip(v["area_code"], v["grp"], v["hidden_reason"]) if rr == r}
+        for r in set(v["hidden_reason"].dropna())
+    }
 
 
 def test_apply_exact_sets_in_a_kommune():
@@ -184,16 +201,23 @@ def test_apply_picks_the_smallest_bydel_for_the_second_cell():
     # gutter row: 460102 (15) is smaller than 460103 (36); jenter row: 460103 (8) is smaller than
     # 460102 (15). Either closes a safe rectangle; triangles are taken in sorted order (gender
     # triangles by area code, then the rows alle, gutter, jenter), so the gutter row decides.
-    v = apply(rows({"4601": (114, 57, 57), "460101": (40, 6, 34), "460102": (30, 15, 15), "460103": (44, 36, 8)},
-                   min_n=7))
+    v = apply(
+        rows({"4601": (114, 57, 57), "460101": (40, 6, 34), "460102": (30, 15, 15), "460103": (44, 36, 8)}, min_n=7)
+    )
     assert hidden_by_reason(v) == {
         "færre enn 7 svar": {("460101", "gutter")},
-        "skjult for å hindre tilbakeregning": {("460101", "jenter"), ("460102", "gutter"), ("460102", "jenter")}}
+        "skjult for å hindre tilbakeregning": {("460101", "jenter"), ("460102", "gutter"), ("460102", "jenter")},
+    }
 
 
 def test_apply_keeps_the_publishers_reasons():
-    v = apply(rows({"4601": (60, 30, 30), "460101": (30, 15, 15), "460102": (30, 15, 15)},
-                   suppressed={("460101", "gutter")}, missing={("460102", "alle")}))
+    v = apply(
+        rows(
+            {"4601": (60, 30, 30), "460101": (30, 15, 15), "460102": (30, 15, 15)},
+            suppressed={("460101", "gutter")},
+            missing={("460102", "alle")},
+        )
+    )
     got = hidden_by_reason(v)
     assert got["skjermet av kilden (for få svar)"] == {("460101", "gutter")}
     assert got["mangler i kilden"] == {("460102", "alle")}
@@ -210,15 +234,33 @@ def test_apply_with_no_n_leaves_suppression_to_the_source():
 def test_apply_protects_a_school_left_out_of_a_bydel():
     # 460102's aggregate leaves out one school (units_hidden 1): kommune − Σ bydeler would give
     # that school's number, so the smallest bydel is hidden in that row
-    v = apply(rows({"4601": (150, None, None), "460101": (60, None, None), "460102": (40, None, None),
-                    "460103": (45, None, None)}, units_hidden={("460102", "alle"): 1}))
+    v = apply(
+        rows(
+            {
+                "4601": (150, None, None),
+                "460101": (60, None, None),
+                "460102": (40, None, None),
+                "460103": (45, None, None),
+            },
+            units_hidden={("460102", "alle"): 1},
+        )
+    )
     assert hidden_by_reason(v) == {"skjult for å hindre tilbakeregning": {("460102", "alle")}}
 
 
 def test_apply_with_a_left_out_school_and_a_small_bydel():
     # 460103 is small and hidden; with the left-out school that row has two unknowns already
-    v = apply(rows({"4601": (150, None, None), "460101": (60, None, None), "460102": (40, None, None),
-                    "460103": (5, None, None)}, units_hidden={("460102", "alle"): 2}))
+    v = apply(
+        rows(
+            {
+                "4601": (150, None, None),
+                "460101": (60, None, None),
+                "460102": (40, None, None),
+                "460103": (5, None, None),
+            },
+            units_hidden={("460102", "alle"): 2},
+        )
+    )
     assert hidden_by_reason(v) == {"færre enn 10 svar": {("460103", "alle")}}
 
 
@@ -242,18 +284,39 @@ def test_apply_gives_the_same_cells_in_every_process():
 
     tests = Path(__file__).resolve().parent
     code = DETERMINISM.format(tests=str(tests), root=str(tests.parent))
-    out = {subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONHASHSEED=str(seed)),
-                          capture_output=True, text=True, check=True).stdout for seed in range(6)}
+    out = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env=dict(os.environ, PYTHONHASHSEED=str(seed)),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
     assert out == {"[('460101', 'jenter'), ('460102', 'gutter'), ('460102', 'jenter')]\n"}
 
 
 def test_apply_keeps_kommuner_apart():
     # two kommuner in one period: a small group in one never hides anything in the other
-    v = apply(rows({"4601": (114, 57, 57), "460101": (40, 6, 34), "460102": (74, 51, 23),
-                    "0301": (200, 100, 100), "030101": (90, 45, 45), "030102": (110, 55, 55)}))
+    v = apply(
+        rows(
+            {
+                "4601": (114, 57, 57),
+                "460101": (40, 6, 34),
+                "460102": (74, 51, 23),
+                "0301": (200, 100, 100),
+                "030101": (90, 45, 45),
+                "030102": (110, 55, 55),
+            }
+        )
+    )
     assert {a for a, s in zip(v["area_code"], v["shown"]) if not s} == {"460101", "460102"}
-    assert hidden_by_reason(v)["skjult for å hindre tilbakeregning"] == \
-        {("460101", "jenter"), ("460102", "gutter"), ("460102", "jenter")}
+    assert hidden_by_reason(v)["skjult for å hindre tilbakeregning"] == {
+        ("460101", "jenter"),
+        ("460102", "gutter"),
+        ("460102", "jenter"),
+    }
 
 
 # ------------------------------------------------------------ property tests
@@ -278,8 +341,9 @@ def hierarchies(draw):
 def triangles(k, partial=None):
     partial = partial or {}
     tri = [((a, "alle"), [(a, "gutter"), (a, "jenter")], 0) for a in ["K"] + [f"b{b}" for b in range(k)]]
-    return tri + [(("K", g), [(f"b{b}", g) for b in range(k)], int(partial.get(g, False)))
-                  for g in ("alle", "gutter", "jenter")]
+    return tri + [
+        (("K", g), [(f"b{b}", g) for b in range(k)], int(partial.get(g, False))) for g in ("alle", "gutter", "jenter")
+    ]
 
 
 @settings(max_examples=300, deadline=None)
@@ -340,7 +404,9 @@ def test_recoverable_agrees_with_the_oracle(h, data):
     k, ns, _, partial = h
     tri = triangles(k, partial)
     hidden = set(data.draw(st.lists(st.sampled_from(sorted(ns)), max_size=len(ns), unique=True)))
-    assert set(recoverable(hidden, tri)) == determined(hidden, tri) - {c for c in determined(hidden, tri) if c[0] == "rest"}
+    assert set(recoverable(hidden, tri)) == determined(hidden, tri) - {
+        c for c in determined(hidden, tri) if c[0] == "rest"
+    }
 
 
 def test_apply_treats_missing_units_hidden_as_none_left_out():

@@ -1,6 +1,7 @@
 """Publishers' quirks (shared/FORMATS.md section 6), the whole history of Norwegian
 geography, pseudo-regions and impossible values. Every file is built here, in tmp_path,
 in the documented shapes; none pretends to be a genuine download."""
+
 import json
 
 import duckdb
@@ -27,8 +28,17 @@ def udir_csv(header: list[str], rows: list[list[str]]) -> bytes:
     return ("\r\n".join(lines[:2]) + "\n" + "\n".join(lines[2:]) + "\n").encode("utf-16-le")
 
 
-UNIT_HEADER = ["BarnehageenhetNivaa", "Nasjonaltkode", "Fylkekode", "Kommunekode", "Organisasjonsnummer", "Nasjonalt",
-               "Fylke", "Kommune", "Barnehageenhetnavn"]
+UNIT_HEADER = [
+    "BarnehageenhetNivaa",
+    "Nasjonaltkode",
+    "Fylkekode",
+    "Kommunekode",
+    "Organisasjonsnummer",
+    "Nasjonalt",
+    "Fylke",
+    "Kommune",
+    "Barnehageenhetnavn",
+]
 
 
 def unit_row(level, fylke, kommune, org, name, *values):
@@ -37,24 +47,34 @@ def unit_row(level, fylke, kommune, org, name, *values):
 
 # ------------------------------------------------------------------ 1. geography through time
 def test_udir_series_from_2011_with_old_fylker_and_units_abroad(tmp_path):
-    header = UNIT_HEADER + ["2011.Alle eierformer.Antall barnehager", "2018.Alle eierformer.Antall barnehager",
-                            "2018.Brudd"]
+    header = UNIT_HEADER + [
+        "2011.Alle eierformer.Antall barnehager",
+        "2018.Alle eierformer.Antall barnehager",
+        "2018.Brudd",
+    ]
     f = tmp_path / "20240101-1200_Barnehager_2011-2018.csv"
-    f.write_bytes(udir_csv(header, [
-        unit_row("1", "", "", "I ", "Hele landet", "6 579", "5 900", ""),
-        unit_row("1", "", "", "U ", "Utlandet", "3", "2", ""),
-        unit_row("2", "02", "", "02", "Akershus", "700", "680", ""),
-        unit_row("2", "16", "", "16", "Sør-Trøndelag", "300", "", ""),
-        unit_row("2", "50", "", "50", "Trøndelag", "", "480", "Ny fylkesinndeling fra 2018"),
-        unit_row("2", "20", "", "20", "Finnmark - Finnmárku", "120", "110", ""),
-        unit_row("3", "12", "1201", "1201", "Bergen", "250", "240", ""),
-        unit_row("3", "02", "0219", "0219", "Bærum", "120", "110", ""),
-        unit_row("2", "25", "", "25", "Utlandet", "1", "1", ""),
-        unit_row("3", "25", "2599", "2599", "Utlandet, uspesifisert", "1", "1", ""),
-    ]))
+    f.write_bytes(
+        udir_csv(
+            header,
+            [
+                unit_row("1", "", "", "I ", "Hele landet", "6 579", "5 900", ""),
+                unit_row("1", "", "", "U ", "Utlandet", "3", "2", ""),
+                unit_row("2", "02", "", "02", "Akershus", "700", "680", ""),
+                unit_row("2", "16", "", "16", "Sør-Trøndelag", "300", "", ""),
+                unit_row("2", "50", "", "50", "Trøndelag", "", "480", "Ny fylkesinndeling fra 2018"),
+                unit_row("2", "20", "", "20", "Finnmark - Finnmárku", "120", "110", ""),
+                unit_row("3", "12", "1201", "1201", "Bergen", "250", "240", ""),
+                unit_row("3", "02", "0219", "0219", "Bærum", "120", "110", ""),
+                unit_row("2", "25", "", "25", "Utlandet", "1", "1", ""),
+                unit_row("3", "25", "2599", "2599", "Utlandet, uspesifisert", "1", "1", ""),
+            ],
+        )
+    )
     db = tmp_path / "t.duckdb"
     result = load([f], db)
-    got = {(c, p): (v, s) for c, p, v, s in q(db, "SELECT area_code, period, value, source_area_code FROM observations")}
+    got = {
+        (c, p): (v, s) for c, p, v, s in q(db, "SELECT area_code, period, value, source_area_code FROM observations")
+    }
     assert got[("0", "2011")][0] == 6579.0
     assert got[("30", "2011")] == (700.0, "02")  # Akershus -> Viken (merger), Viken was split: stays 30
     assert got[("50", "2011")] == (300.0, "16") and got[("50", "2018")] == (480.0, "50")  # 16 -> 50
@@ -63,9 +83,12 @@ def test_udir_series_from_2011_with_old_fylker_and_units_abroad(tmp_path):
     assert got[("3201", "2018")] == (110.0, "0219")  # chain 0219 -> 3024 -> 3201
     assert not [k for k in got if k[0] in ("U", "25", "2599")]
     # the free text of a .Brudd column becomes the note of its row's values for that period
-    assert q(db, "SELECT note FROM observations WHERE area_code = '50' AND period = '2018'") == \
-        [("Ny fylkesinndeling fra 2018",)]
-    assert q(db, "SELECT count(*) FROM areas WHERE area_code IN ('2599', '25', 'U', 'K-Rest') AND area_level = 'kommune'") == [(0,)]
+    assert q(db, "SELECT note FROM observations WHERE area_code = '50' AND period = '2018'") == [
+        ("Ny fylkesinndeling fra 2018",)
+    ]
+    assert q(
+        db, "SELECT count(*) FROM areas WHERE area_code IN ('2599', '25', 'U', 'K-Rest') AND area_level = 'kommune'"
+    ) == [(0,)]
     note = " ".join(result.notes)
     assert "6 rows for areas abroad" in note and f.name in note
 
@@ -77,6 +100,7 @@ def test_register_covers_every_code_1995_2024_from_klass():
     import csv
 
     from oppvekst.geography import GEO_DIR
+
     with open(GEO_DIR / "kommuner_alle.csv", encoding="utf-8") as fh:
         assert kommuner == {r["kommunenummer"] for r in csv.DictReader(fh)}
     with open(GEO_DIR / "fylker_alle.csv", encoding="utf-8") as fh:
@@ -85,28 +109,48 @@ def test_register_covers_every_code_1995_2024_from_klass():
     assert reg.areas["38"].valid_from == "2020-01-01" and reg.areas["38"].valid_to == "2023-12-31"
     assert reg.current("38") == ("38", None) and reg.current("07") == ("38", "merger")  # split: not carried on
     assert reg.current("17") == ("50", "merger")
-    assert reg.find_by_name("Troms", "fylke", year=2015) == ["19"] and reg.find_by_name("Troms", "fylke", year=2024) == ["55"]
+    assert reg.find_by_name("Troms", "fylke", year=2015) == ["19"] and reg.find_by_name(
+        "Troms", "fylke", year=2024
+    ) == ["55"]
 
 
-@pytest.mark.parametrize("written,expected", [
-    ("1201", ("1201", "kommune")), ("K-1201", ("1201", "kommune")), ("F-12", ("12", "fylke")), ("K_0301", ("0301", "kommune")),
-    ("K-Rest", ("K-Rest", "pseudo")), ("K-21-22", ("K-21-22", "pseudo")), ("K-23", ("K-23", "pseudo")),
-    ("F-23", ("F-23", "pseudo")), ("U ", ("U", "pseudo")), ("I ", ("0", "land")), ("2599", ("2599", "pseudo")),
-    ("9999", ("9999", "pseudo")), ("EAKUO", ("EAKUO", "gruppe")), ("EKG13", ("EKG13", "gruppe")), ("EKA46", ("46", "fylke")),
-])
+@pytest.mark.parametrize(
+    "written,expected",
+    [
+        ("1201", ("1201", "kommune")),
+        ("K-1201", ("1201", "kommune")),
+        ("F-12", ("12", "fylke")),
+        ("K_0301", ("0301", "kommune")),
+        ("K-Rest", ("K-Rest", "pseudo")),
+        ("K-21-22", ("K-21-22", "pseudo")),
+        ("K-23", ("K-23", "pseudo")),
+        ("F-23", ("F-23", "pseudo")),
+        ("U ", ("U", "pseudo")),
+        ("I ", ("0", "land")),
+        ("2599", ("2599", "pseudo")),
+        ("9999", ("9999", "pseudo")),
+        ("EAKUO", ("EAKUO", "gruppe")),
+        ("EKG13", ("EKG13", "gruppe")),
+        ("EKA46", ("46", "fylke")),
+    ],
+)
 def test_code_spellings(written, expected):
     assert canonical_code(written) == expected
 
 
 def test_ssb_web_download_with_old_region_label(tmp_path):
-    text = ('"12345: Barn i barnehage (K)"\n\n"region";"Barn i barnehage 2019"\n'
-            '"1201 Bergen (-2019)";1000\n"0301 Oslo";2000\n"K-Rest Delte kommuner og uoppgitt";0\n')
+    text = (
+        '"12345: Barn i barnehage (K)"\n\n"region";"Barn i barnehage 2019"\n'
+        '"1201 Bergen (-2019)";1000\n"0301 Oslo";2000\n"K-Rest Delte kommuner og uoppgitt";0\n'
+    )
     f = tmp_path / "12345.csv"
     f.write_bytes(text.encode("cp1252"))
     db = tmp_path / "t.duckdb"
     load([f], db)
-    assert q(db, "SELECT area_code, source_area_code, value FROM observations ORDER BY 1") == \
-        [("0301", "0301", 2000.0), ("4601", "1201", 1000.0)]
+    assert q(db, "SELECT area_code, source_area_code, value FROM observations ORDER BY 1") == [
+        ("0301", "0301", 2000.0),
+        ("4601", "1201", 1000.0),
+    ]
 
 
 def test_caption_says_when_a_series_joins_old_and_new_codes():
@@ -118,22 +162,45 @@ def test_caption_says_when_a_series_joins_old_and_new_codes():
 # ---------------------------------------------------------------- 2. pseudo-regions, groups
 def statbank_jsonstat(regions: dict[str, str], values: list, years=("2023",)) -> dict:
     """SSB json-stat2 from the statbank page: prefixed codes, names only, no status object."""
-    return {"version": "2.0", "class": "dataset", "label": "12272: Barnevern (K)", "source": "Statistisk sentralbyrå",
-            "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"], "size": [len(regions), 1, len(years)],
-            "dimension": {"KOKkommuneregion0000": {"label": "region", "category": {
-                "index": {c: i for i, c in enumerate(regions)}, "label": regions}},
-                "ContentsCode": {"label": "statistikkvariabel", "category": {
-                    "index": {"KOSbvbarnuspinnb0000": 0}, "label": {"KOSbvbarnuspinnb0000": "Barn med undersøkelse (prosent)"},
-                    "unit": {"KOSbvbarnuspinnb0000": {"base": "prosent", "decimals": 1}}}},
-                "Tid": {"label": "år", "category": {"index": {y: i for i, y in enumerate(years)}}}},
-            "role": {"time": ["Tid"], "geo": ["KOKkommuneregion0000"], "metric": ["ContentsCode"]},
-            "value": values}
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "12272: Barnevern (K)",
+        "source": "Statistisk sentralbyrå",
+        "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"],
+        "size": [len(regions), 1, len(years)],
+        "dimension": {
+            "KOKkommuneregion0000": {
+                "label": "region",
+                "category": {"index": {c: i for i, c in enumerate(regions)}, "label": regions},
+            },
+            "ContentsCode": {
+                "label": "statistikkvariabel",
+                "category": {
+                    "index": {"KOSbvbarnuspinnb0000": 0},
+                    "label": {"KOSbvbarnuspinnb0000": "Barn med undersøkelse (prosent)"},
+                    "unit": {"KOSbvbarnuspinnb0000": {"base": "prosent", "decimals": 1}},
+                },
+            },
+            "Tid": {"label": "år", "category": {"index": {y: i for i, y in enumerate(years)}}},
+        },
+        "role": {"time": ["Tid"], "geo": ["KOKkommuneregion0000"], "metric": ["ContentsCode"]},
+        "value": values,
+    }
 
 
 def test_ssb_statbank_page_jsonstat_prefixed_codes_and_pseudo_regions(tmp_path):
-    regions = {"K-0301": "Oslo", "F-46": "Vestland", "K-Rest": "Delte kommuner og uoppgitt",
-               "K-21-22": "Svalbard og Jan Mayen", "K-23": "Kontinentalsokkelen", "EAK": "Landet",
-               "EAKUO": "Landet uten Oslo", "EKG13": "KOSTRA-gruppe 13", "EKA46": "Vestland"}
+    regions = {
+        "K-0301": "Oslo",
+        "F-46": "Vestland",
+        "K-Rest": "Delte kommuner og uoppgitt",
+        "K-21-22": "Svalbard og Jan Mayen",
+        "K-23": "Kontinentalsokkelen",
+        "EAK": "Landet",
+        "EAKUO": "Landet uten Oslo",
+        "EKG13": "KOSTRA-gruppe 13",
+        "EKA46": "Vestland",
+    }
     f = tmp_path / "12272.json"
     f.write_text(json.dumps(statbank_jsonstat(regions, [4.5, 3.9, 0, 0, 0, 4.1, 4.0, 4.4, 3.9]), ensure_ascii=False))
     db = tmp_path / "t.duckdb"
@@ -147,17 +214,31 @@ def test_ssb_statbank_page_jsonstat_prefixed_codes_and_pseudo_regions(tmp_path):
 
 # ------------------------------------------------------------------------- 3. FHI quirks
 def test_fhi_jsonstat_bom_symbol_strings_and_underscore_ranges():
-    doc = {"version": "2.0", "class": "dataset", "label": "Ungdata: depressive symptomer", "source": "Folkehelseinstituttet",
-           "id": ["GEO", "AAR", "KJONN", "ALDER", "TRINN", "MEASURE_TYPE"], "size": [2, 2, 1, 2, 1, 1],
-           "dimension": {"GEO": {"category": {"index": ["0", "460108"]}},
-                         "AAR": {"category": {"index": {"2022_2024": 0, "2024_2024": 1},
-                                              "label": {"2022_2024": "2022-2024", "2024_2024": "2024"}}},
-                         "KJONN": {"category": {"index": ["0"]}},
-                         "ALDER": {"label": "alder", "category": {"index": ["0_120", "13_15"],
-                                                                  "label": {"0_120": "alle aldre", "13_15": "13-15 år"}}},
-                         "TRINN": {"category": {"index": ["8_10"]}},
-                         "MEASURE_TYPE": {"category": {"index": ["MEIS"]}}},
-           "value": [19.6, 18.0, 20.1, 19.0, "k", "k", 22.0, ":"]}
+    doc = {
+        "version": "2.0",
+        "class": "dataset",
+        "label": "Ungdata: depressive symptomer",
+        "source": "Folkehelseinstituttet",
+        "id": ["GEO", "AAR", "KJONN", "ALDER", "TRINN", "MEASURE_TYPE"],
+        "size": [2, 2, 1, 2, 1, 1],
+        "dimension": {
+            "GEO": {"category": {"index": ["0", "460108"]}},
+            "AAR": {
+                "category": {
+                    "index": {"2022_2024": 0, "2024_2024": 1},
+                    "label": {"2022_2024": "2022-2024", "2024_2024": "2024"},
+                }
+            },
+            "KJONN": {"category": {"index": ["0"]}},
+            "ALDER": {
+                "label": "alder",
+                "category": {"index": ["0_120", "13_15"], "label": {"0_120": "alle aldre", "13_15": "13-15 år"}},
+            },
+            "TRINN": {"category": {"index": ["8_10"]}},
+            "MEASURE_TYPE": {"category": {"index": ["MEIS"]}},
+        },
+        "value": [19.6, 18.0, 20.1, 19.0, "k", "k", 22.0, ":"],
+    }
     ex = read_file(b"\xef\xbb\xbf" + json.dumps(doc).encode(), "fhi.json")
     df = ex.rows
     assert set(df["period"]) == {"2022-2024", "2024"} and set(df["grade"]) == {"8-10"}
@@ -166,7 +247,9 @@ def test_fhi_jsonstat_bom_symbol_strings_and_underscore_ranges():
     flagged = hidden[hidden["symbol"] != ""]
     assert len(hidden) == 4 and flagged["symbol"].tolist() == ["k", "k", ":"] and flagged["suppressed"].all()
     assert flagged["value"].isna().all() and hidden[hidden["symbol"] == ""]["value"].tolist() == [22.0]
-    assert df[(df["source_area_code"] == "0") & (df["period"] == "2024") & (df["breakdown"] == "")]["value"].tolist() == [20.1]
+    assert df[(df["source_area_code"] == "0") & (df["period"] == "2024") & (df["breakdown"] == "")][
+        "value"
+    ].tolist() == [20.1]
 
 
 def test_fhi_csv_bom_and_underscore_age():
@@ -176,14 +259,19 @@ def test_fhi_csv_bom_and_underscore_age():
 
 
 def test_udir_kommune_orgnr_in_organisasjonsnummer_and_percent_and_space(tmp_path):
-    header = UNIT_HEADER + ["2023.Alle eierformer.Antall barnehager", "2023.Alle eierformer.Oppfyller pedagognormen (andel)"]
+    header = UNIT_HEADER + [
+        "2023.Alle eierformer.Antall barnehager",
+        "2023.Alle eierformer.Oppfyller pedagognormen (andel)",
+    ]
     f = tmp_path / "ped.csv"
     # Bergen kommune's own org.nr (964338531) at level 3: the Kommunekode says which unit it is
     f.write_bytes(udir_csv(header, [unit_row("3", "46", "4601", "964338531", "Bergen", "1\u00a0045", "70,9%")]))
     db = tmp_path / "t.duckdb"
     load([f], db)
     assert q(db, "SELECT area_code, area_level, measure_code, value FROM observations ORDER BY 3") == [
-        ("4601", "kommune", "antall_barnehager", 1045.0), ("4601", "kommune", "oppfyller_pedagognormen_andel", 70.9)]
+        ("4601", "kommune", "antall_barnehager", 1045.0),
+        ("4601", "kommune", "oppfyller_pedagognormen_andel", 70.9),
+    ]
 
 
 def test_eksport_api_barnehageenhetnivaa():
@@ -199,25 +287,43 @@ EKSPORT = ["Skoleaarnavn", "EnhetNivaa", "Organisasjonsnummer", "EnhetNavn", "Sp
 
 def _eksport(value_col, value, n="40"):
     cols = EKSPORT + [value_col, "AntallBesvart"]
-    return (";".join(cols) + "\n" + ";".join(["2023-24", "3", "4601", "Bergen", "Q1", "Trivsel", value, n]) + "\n").encode()
+    return (
+        ";".join(cols) + "\n" + ";".join(["2023-24", "3", "4601", "Bergen", "Q1", "Trivsel", value, n]) + "\n"
+    ).encode()
 
 
 IMPOSSIBLE = {
-    "share_299": (b"GEO;AAR;KJONN;MEASURE_TYPE;VALUE;FLAG\n0;2021_2023;0;MEIS;19.6;\n4601;2021_2023;0;MEIS;299;\n",
-                  "ungdata.csv", ["line 3", "299", "between 0 and 100 %"]),
+    "share_299": (
+        b"GEO;AAR;KJONN;MEASURE_TYPE;VALUE;FLAG\n0;2021_2023;0;MEIS;19.6;\n4601;2021_2023;0;MEIS;299;\n",
+        "ungdata.csv",
+        ["line 3", "299", "between 0 and 100 %"],
+    ),
     "share_negative": (_eksport("AndelMobbet", "-4,0"), "eksport.csv", ["record 1", "-4", "between 0 and 100 %"]),
     "negative_n": (_eksport("AndelMobbet", "4,0", "-40"), "eksport.csv", ["record 1", "-40", "n is 0 or more"]),
     "score_above_scale": (_eksport("Score", "6,2"), "eksport.csv", ["record 1", "6.2", "1-5"]),
     "numerator_above_denominator": (
         b"GEO;AAR;KJONN;SPM_ID;MEASURE_TYPE;VALUE;FLAG\n4601;2021_2023;0;Q1;TELLER;120;\n4601;2021_2023;0;Q1;NEVNER;100;\n",
-        "ungdata.csv", ["line 2", "120", "denominator 100"]),
-    "negative_count": (udir_csv(UNIT_HEADER + ["2023.Alle eierformer.Antall barnehager"],
-                                [unit_row("3", "46", "4601", "4601", "Bergen", "-13")]), "ped.csv",
-                       ["line 3", "-13", "a count is 0 or more"]),
-    "nan_in_jsonstat": (json.dumps(statbank_jsonstat({"EAK": "Landet"}, [float("nan")])).encode(), "k.json",
-                        ["value[0]", "nan", "finite"]),
-    "inf_share": (json.dumps(statbank_jsonstat({"EAK": "Landet"}, [1e400])).replace("Infinity", "1e400").encode(),
-                  "k.json", ["value[0]"]),
+        "ungdata.csv",
+        ["line 2", "120", "denominator 100"],
+    ),
+    "negative_count": (
+        udir_csv(
+            UNIT_HEADER + ["2023.Alle eierformer.Antall barnehager"],
+            [unit_row("3", "46", "4601", "4601", "Bergen", "-13")],
+        ),
+        "ped.csv",
+        ["line 3", "-13", "a count is 0 or more"],
+    ),
+    "nan_in_jsonstat": (
+        json.dumps(statbank_jsonstat({"EAK": "Landet"}, [float("nan")])).encode(),
+        "k.json",
+        ["value[0]", "nan", "finite"],
+    ),
+    "inf_share": (
+        json.dumps(statbank_jsonstat({"EAK": "Landet"}, [1e400])).replace("Infinity", "1e400").encode(),
+        "k.json",
+        ["value[0]"],
+    ),
 }
 
 

@@ -1,4 +1,5 @@
 """The sample extracts: deterministic, in the genuine formats, enough for every indicator."""
+
 import duckdb
 import pandas as pd
 import pytest
@@ -29,13 +30,20 @@ def test_sample_files_are_in_the_genuine_shapes():
 def test_sample_database_has_code_change_revision_and_suppression(sample_db):
     con = duckdb.connect(str(sample_db), read_only=True)
     # 2024 renumbering: Bamble's 2015-2023 values came as 3813 and are stored under 4012
-    assert con.execute("SELECT count(*) FROM observations WHERE area_code='4012' AND source_area_code='3813'").fetchone()[0] > 0
+    assert (
+        con.execute("SELECT count(*) FROM observations WHERE area_code='4012' AND source_area_code='3813'").fetchone()[
+            0
+        ]
+        > 0
+    )
     assert con.execute("SELECT count(*) FROM revisions").fetchone()[0] > 0
     assert con.execute("SELECT count(*) FROM observations WHERE suppressed").fetchone()[0] > 0
     # every load is one of the bundled sample files, so every row is labelled as sample data
     assert con.execute("SELECT bool_and(sample), count(*) FROM loads").fetchone() == (True, 12)
-    assert con.execute("SELECT count(*) FROM observations o JOIN loads l USING (load_id) WHERE l.sample").fetchone()[0] \
+    assert (
+        con.execute("SELECT count(*) FROM observations o JOIN loads l USING (load_id) WHERE l.sample").fetchone()[0]
         == con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    )
 
 
 def test_every_indicator_has_data_for_bergen_and_three_bydeler(sample_db):
@@ -60,8 +68,9 @@ def test_malekart_numbers_come_from_observations(sample_db, area):
         i = ind.loc[r.indicator_id]
         q = """SELECT period, value FROM observations WHERE source=? AND (measure_code=? OR measure_name=?)
                AND grade=? AND gender=? AND breakdown=? AND area_code=? AND period_type=? ORDER BY year_start, year_end"""
-        kind = {"2020": "year"}.get(i.baseline_period) or ("pooled" if len(i.baseline_period) == 9 else
-                                                              "school_year" if len(i.baseline_period) == 7 else "year")
+        kind = {"2020": "year"}.get(i.baseline_period) or (
+            "pooled" if len(i.baseline_period) == 9 else "school_year" if len(i.baseline_period) == 7 else "year"
+        )
         obs = con.execute(q, [i.source, i.measure, i.measure, i.grade, i.gender, i.breakdown, area, kind]).df()
         if obs.empty:
             continue  # aggregated from schools; checked in test_school_aggregation_uses_numerators

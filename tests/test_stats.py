@@ -52,10 +52,13 @@ def test_mean_interval():
     assert hi - lo == pytest.approx(2 * 2.063899 * 0.17, abs=1e-6)
 
 
-@pytest.mark.parametrize("x1,n1,x2,n2,ref", [
-    (56, 70, 48, 80, (0.2000, 0.0524, 0.3339)),  # Newcombe 1998, example (a)
-    (9, 10, 3, 10, (0.6000, 0.1705, 0.8090)),  # example (b)
-])
+@pytest.mark.parametrize(
+    "x1,n1,x2,n2,ref",
+    [
+        (56, 70, 48, 80, (0.2000, 0.0524, 0.3339)),  # Newcombe 1998, example (a)
+        (9, 10, 3, 10, (0.6000, 0.1705, 0.8090)),  # example (b)
+    ],
+)
 def test_newcombe_reference_values(x1, n1, x2, n2, ref):
     assert newcombe_difference(x1, n1, x2, n2) == pytest.approx(ref, abs=5e-5)
 
@@ -84,7 +87,11 @@ def test_trend_reference_values():
     N, X = sum(n), sum(x)
     p = X / N
     T = sum(a * t for a, t in zip(x, range(1, 6))) - p * sum(b * t for b, t in zip(n, range(1, 6)))
-    V = p * (1 - p) * (sum(b * t * t for b, t in zip(n, range(1, 6))) - sum(b * t for b, t in zip(n, range(1, 6))) ** 2 / N)
+    V = (
+        p
+        * (1 - p)
+        * (sum(b * t * t for b, t in zip(n, range(1, 6))) - sum(b * t for b, t in zip(n, range(1, 6))) ** 2 / N)
+    )
     assert tr.chi2 == pytest.approx(T * T / V, rel=1e-10)
     assert tr.slope == pytest.approx(-0.1062, abs=5e-5)
     assert tr.direction == "decreasing"

@@ -13,10 +13,20 @@ from etl.values import (
 )
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("4 277", 4277.0), ("4\u00a0277", 4277.0), ("4\u202f277", 4277.0), ("9,4", 9.4), ("70,9%", 70.9),
-    ("12.3", 12.3), ("0", 0.0), ("-1,5", -1.5), ("1 045,5", 1045.5),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("4 277", 4277.0),
+        ("4\u00a0277", 4277.0),
+        ("4\u202f277", 4277.0),
+        ("9,4", 9.4),
+        ("70,9%", 70.9),
+        ("12.3", 12.3),
+        ("0", 0.0),
+        ("-1,5", -1.5),
+        ("1 045,5", 1045.5),
+    ],
+)
 def test_numbers(text, expected):
     assert parse_number(text) == expected
 
@@ -40,12 +50,19 @@ def test_symbols_are_not_zero():
     assert prelim.value == 12.3 and prelim.symbol == "*"
 
 
-@pytest.mark.parametrize("text,label,start,end,kind", [
-    ("2024", "2024", 2024, 2024, "year"), ("2023-24", "2023-24", 2023, 2024, "school_year"),
-    ("2021_2023", "2021-2023", 2021, 2023, "pooled"), ("2021-2023", "2021-2023", 2021, 2023, "pooled"),
-    ("2022_2022", "2022", 2022, 2022, "year"), ("H2024", "H2024", 2024, 2024, "term"),
-    ("2024M09", "2024M09", 2024, 2024, "month"), ("1999-00", "1999-00", 1999, 2000, "school_year"),
-])
+@pytest.mark.parametrize(
+    "text,label,start,end,kind",
+    [
+        ("2024", "2024", 2024, 2024, "year"),
+        ("2023-24", "2023-24", 2023, 2024, "school_year"),
+        ("2021_2023", "2021-2023", 2021, 2023, "pooled"),
+        ("2021-2023", "2021-2023", 2021, 2023, "pooled"),
+        ("2022_2022", "2022", 2022, 2022, "year"),
+        ("H2024", "H2024", 2024, 2024, "term"),
+        ("2024M09", "2024M09", 2024, 2024, "month"),
+        ("1999-00", "1999-00", 1999, 2000, "school_year"),
+    ],
+)
 def test_periods(text, label, start, end, kind):
     p = parse_period(text)
     assert (p.label, p.year_start, p.year_end, p.kind) == (label, start, end, kind)
@@ -58,10 +75,23 @@ def test_bad_periods(text):
 
 
 def test_gender_and_grade():
-    assert [parse_gender(g) for g in ("Begge kjønn", "Gutt", "Jente", "0", "1", "2", "Alle kjønn")] == \
-        ["alle", "gutter", "jenter", "alle", "gutter", "jenter", "alle"]
-    assert [parse_grade(g) for g in ("10. årstrinn", "5. årstrinn", "Vg1", "8-10", "Alle trinn", "vg1-vg3")] == \
-        ["10", "5", "vg1", "8-10", "alle", "vg1-vg3"]
+    assert [parse_gender(g) for g in ("Begge kjønn", "Gutt", "Jente", "0", "1", "2", "Alle kjønn")] == [
+        "alle",
+        "gutter",
+        "jenter",
+        "alle",
+        "gutter",
+        "jenter",
+        "alle",
+    ]
+    assert [parse_grade(g) for g in ("10. årstrinn", "5. årstrinn", "Vg1", "8-10", "Alle trinn", "vg1-vg3")] == [
+        "10",
+        "5",
+        "vg1",
+        "8-10",
+        "alle",
+        "vg1-vg3",
+    ]
     with pytest.raises(ValueProblem):
         parse_grade("14. årstrinn")
 

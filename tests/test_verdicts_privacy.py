@@ -23,11 +23,16 @@ def D(lo, hi):
     return Difference((lo + hi) / 2, lo, hi, "test", 0.95)
 
 
-@pytest.mark.parametrize("lo,hi,polarity,expected", [
-    (0.5, 2.0, "higher_is_better", "sikker forbedring"), (0.5, 2.0, "lower_is_better", "sikker forverring"),
-    (-2.0, -0.5, "lower_is_better", "sikker forbedring"), (-1.0, 1.0, "higher_is_better", "ingen sikker endring"),
-    (0.5, 2.0, "neutral", "sikker økning"),
-])
+@pytest.mark.parametrize(
+    "lo,hi,polarity,expected",
+    [
+        (0.5, 2.0, "higher_is_better", "sikker forbedring"),
+        (0.5, 2.0, "lower_is_better", "sikker forverring"),
+        (-2.0, -0.5, "lower_is_better", "sikker forbedring"),
+        (-1.0, 1.0, "higher_is_better", "ingen sikker endring"),
+        (0.5, 2.0, "neutral", "sikker økning"),
+    ],
+)
 def test_change_verdicts(lo, hi, polarity, expected):
     v = change_verdict(D(lo, hi), polarity)
     # symbol and colour by meaning (docs/methods.md); the hues are checked in test_edges.py
@@ -57,13 +62,24 @@ def test_target_verdicts():
     ci = Interval(3.0, 3.8, "Wilson score", 0.95)
     assert target_verdict([(2021, 6.0), (2025, 3.4)], ci, 4.0, 2028, "lower_is_better").text == "nådd"
     falling = [(2021, 8.0), (2022, 7.2), (2023, 6.5), (2024, 5.7)]
-    v = target_verdict(falling, Interval(5.0, 6.4, "x", .95), 4.0, 2028, "lower_is_better")
+    v = target_verdict(falling, Interval(5.0, 6.4, "x", 0.95), 4.0, 2028, "lower_is_better")
     assert v.text == "på vei" and "Rett linje" in v.detail
     rising = [(2021, 8.0), (2022, 8.2), (2023, 8.1), (2024, 8.5)]
-    assert target_verdict(rising, Interval(7.5, 9.5, "x", .95), 4.0, 2028, "lower_is_better").text == "ikke på vei"
-    assert target_verdict([(2021, 8.0)], Interval(7, 9, "x", .95), 4.0, 2028, "lower_is_better").text == "for lite data"
-    small = target_verdict(falling, Interval(5.0, 6.4, "x", .95), 7.0, 2028, "lower_is_better", "proportion",
-                           baseline_n=40, latest_n=40, baseline_value=8.0)
+    assert target_verdict(rising, Interval(7.5, 9.5, "x", 0.95), 4.0, 2028, "lower_is_better").text == "ikke på vei"
+    assert (
+        target_verdict([(2021, 8.0)], Interval(7, 9, "x", 0.95), 4.0, 2028, "lower_is_better").text == "for lite data"
+    )
+    small = target_verdict(
+        falling,
+        Interval(5.0, 6.4, "x", 0.95),
+        7.0,
+        2028,
+        "lower_is_better",
+        "proportion",
+        baseline_n=40,
+        latest_n=40,
+        baseline_value=8.0,
+    )
     assert "Obs" in small.detail and "prosentpoeng" in small.detail
 
 
@@ -86,8 +102,20 @@ def test_apply_marks_primary_and_secondary():
     for area, lvl in (("4601", "kommune"), ("460101", "bydel"), ("460102", "bydel"), ("460103", "bydel")):
         for grp, n in (("alle", 40), ("gutter", 20), ("jenter", 20)):
             nn = 6 if (area == "460101" and grp == "gutter") else n
-            rows.append(dict(indicator_id="i", area_code=area, area_level=lvl, period="2024", grp=grp, n=nn,
-                             value=10.0, suppressed=False, min_n=10, units_hidden=0))
+            rows.append(
+                dict(
+                    indicator_id="i",
+                    area_code=area,
+                    area_level=lvl,
+                    period="2024",
+                    grp=grp,
+                    n=nn,
+                    value=10.0,
+                    suppressed=False,
+                    min_n=10,
+                    units_hidden=0,
+                )
+            )
     v = apply(pd.DataFrame(rows))
     hid = v[~v["shown"]]
     assert ("460101", "gutter") in set(zip(hid["area_code"], hid["grp"]))
@@ -95,8 +123,11 @@ def test_apply_marks_primary_and_secondary():
     # the exact set: the gender partner, then the smallest-n choice in each gender row (equal n:
     # the lower area code); exact-set cases with distinct n are in test_privacy_sets.py
     assert set(zip(hid["area_code"], hid["grp"], hid["hidden_reason"])) == {
-        ("460101", "gutter", "færre enn 10 svar"), ("460101", "jenter", "skjult for å hindre tilbakeregning"),
-        ("460102", "gutter", "skjult for å hindre tilbakeregning"), ("460102", "jenter", "skjult for å hindre tilbakeregning")}
+        ("460101", "gutter", "færre enn 10 svar"),
+        ("460101", "jenter", "skjult for å hindre tilbakeregning"),
+        ("460102", "gutter", "skjult for å hindre tilbakeregning"),
+        ("460102", "jenter", "skjult for å hindre tilbakeregning"),
+    }
 
 
 @st.composite
@@ -158,8 +189,14 @@ def test_secondary_suppression_hides_only_what_it_must(h):
     cells = sorted(primary)
     A = np.array([[1 if c == t else -1 if c in ch else 0 for c in cells] for t, ch, _ in triangles(k)], dtype=float)
     A = A[np.abs(A).sum(axis=1) > 0] if cells else A
-    safe = not cells or not len(A) or all(
-        np.linalg.matrix_rank(np.vstack([A, np.eye(len(cells))[i]])) > np.linalg.matrix_rank(A) for i in range(len(cells)))
+    safe = (
+        not cells
+        or not len(A)
+        or all(
+            np.linalg.matrix_rank(np.vstack([A, np.eye(len(cells))[i]])) > np.linalg.matrix_rank(A)
+            for i in range(len(cells))
+        )
+    )
     if safe:
         assert hidden == primary
 
@@ -170,7 +207,12 @@ def test_mart_never_stores_hidden_numbers_or_values_below_min_n(sample_db):
                             WHERE (NOT s.shown AND (s.value IS NOT NULL OR s.n IS NOT NULL))
                                OR (s.shown AND s.n IS NOT NULL AND s.n < i.min_n)""").fetchone()[0]
     assert leaked == 0
-    assert con.execute("SELECT count(*) FROM mart_scorecard WHERE hidden_reason = 'skjult for å hindre tilbakeregning'").fetchone()[0] > 0
+    assert (
+        con.execute(
+            "SELECT count(*) FROM mart_scorecard WHERE hidden_reason = 'skjult for å hindre tilbakeregning'"
+        ).fetchone()[0]
+        > 0
+    )
 
 
 def test_mart_has_verdicts_for_every_indicator(sample_db):

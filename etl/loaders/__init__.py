@@ -7,6 +7,7 @@
 ``read`` is a pure function from the file's bytes to an ``Extract`` whose ``rows`` table has
 exactly ``RAW_COLUMNS``. Area codes are as in the file; ``etl.harmonize`` resolves them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -53,8 +54,9 @@ class RowBuilder:
     def __init__(self, **defaults):
         self.cols: dict[str, list] = {c: [] for c in RAW_COLUMNS}
         self.defaults = {c: "" for c in RAW_COLUMNS if RAW_COLUMNS[c] == "string"}
-        self.defaults.update({"gender": "alle", "grade": "alle", "value": None, "n": None, "sd": None, "suppressed": False,
-                              "line": None})
+        self.defaults.update(
+            {"gender": "alle", "grade": "alle", "value": None, "n": None, "sd": None, "suppressed": False, "line": None}
+        )
         self.defaults.update(defaults)
 
     def add(self, **values) -> None:

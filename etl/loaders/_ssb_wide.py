@@ -2,6 +2,7 @@
 variables (region first) and whose other columns join the heading variables with the
 period last (``"Sysselsatte personer bosatt i regionen 2021"``), or a long table with a
 period column. Shared by the web download and PxWebApi v2 CSV loaders."""
+
 from __future__ import annotations
 
 import csv
@@ -34,13 +35,15 @@ def split_region(cell: str) -> tuple[str, str]:
     return "", cell
 
 
-def parse_table(lines: list[str], first_line: int, sep: str, title: str, fmt: str,
-                errs: Collector) -> Extract:
+def parse_table(lines: list[str], first_line: int, sep: str, title: str, fmt: str, errs: Collector) -> Extract:
     rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sep))
     rows = [r for r in rows if any(c.strip() for c in r)]
     if len(rows) < 2:
-        raise errs.fail("", "the table has a header but no data rows",
-                        "Choose at least one region and year in Statistikkbanken and download again.")
+        raise errs.fail(
+            "",
+            "the table has a header but no data rows",
+            "Choose at least one region and year in Statistikkbanken and download again.",
+        )
     header = [h.strip() for h in rows[0]]
     low = [h.lower() for h in header]
     m = _TITLE.match(title)
@@ -56,8 +59,11 @@ def parse_table(lines: list[str], first_line: int, sep: str, title: str, fmt: st
     long_period = next((i for i in stubs if low[i] in PERIOD_STUBS), None)
     measure_stub = next((i for i in stubs if low[i] in MEASURE_STUBS), None)
     if not value_cols:
-        raise errs.fail(f"line {first_line}", "no value columns after the stub columns",
-                        "Download the table with the years (and statistikkvariabel) as column headings.")
+        raise errs.fail(
+            f"line {first_line}",
+            "no value columns after the stub columns",
+            "Download the table with the years (and statistikkvariabel) as column headings.",
+        )
     heads = {}
     for i in value_cols:
         if long_period is not None:
@@ -65,16 +71,22 @@ def parse_table(lines: list[str], first_line: int, sep: str, title: str, fmt: st
             continue
         pm = _PERIOD_TAIL.match(header[i])
         if not pm:
-            errs.add(f"line {first_line}, column {i + 1}", f"heading '{header[i]}' does not end with a year",
-                     "Download with 'år' among the column headings, as Statistikkbanken does by default.")
+            errs.add(
+                f"line {first_line}, column {i + 1}",
+                f"heading '{header[i]}' does not end with a year",
+                "Download with 'år' among the column headings, as Statistikkbanken does by default.",
+            )
             continue
         heads[i] = (pm[1].strip(), pm[2])
     errs.check()
     rb = RowBuilder(source=source, table_id=table_id)
     for ri, r in enumerate(rows[1:], start=first_line + 1):
         if len(r) != len(header):
-            errs.add(f"line {ri}", f"the row has {len(r)} cells, the header {len(header)}",
-                     "The file looks cut off or edited; download it again.")
+            errs.add(
+                f"line {ri}",
+                f"the row has {len(r)} cells, the header {len(header)}",
+                "The file looks cut off or edited; download it again.",
+            )
             continue
         code, name = split_region(r[0])
         gender, brk, measure_from_stub, period = "alle", [], None, None
@@ -95,21 +107,38 @@ def parse_table(lines: list[str], first_line: int, sep: str, title: str, fmt: st
         for i in value_cols:
             measure, per = heads[i]
             if measure_from_stub:
-                measure = measure_from_stub if not measure or long_period is not None else f"{measure_from_stub} {measure}"
+                measure = (
+                    measure_from_stub if not measure or long_period is not None else f"{measure_from_stub} {measure}"
+                )
             per = period or per
             try:
                 cell = parse_cell(r[i], SSB_SYMBOLS)
                 parse_period(per)
             except ValueProblem as e:
-                errs.add(f"line {ri}, column '{header[i]}'", str(e),
-                         "Values must be numbers (decimal comma or point) or SSB's symbols (.. : . ...).")
+                errs.add(
+                    f"line {ri}, column '{header[i]}'",
+                    str(e),
+                    "Values must be numbers (decimal comma or point) or SSB's symbols (.. : . ...).",
+                )
                 continue
             if cell is None:
                 continue
-            mcode, _, mname = measure.partition(" ") if re.match(r"^[A-Z][A-Za-z]+\d{4}\s", measure) else (measure, "", measure)
-            rb.add(measure_code=mcode, measure_name=mname or mcode, unit=unit_from_name(mname or mcode),
-                   source_area_code=code, source_area_name=name, period=per, gender=gender,
-                   breakdown=";".join(brk), value=cell.value, suppressed=cell.suppressed,
-                   symbol=cell.symbol, line=ri)
+            mcode, _, mname = (
+                measure.partition(" ") if re.match(r"^[A-Z][A-Za-z]+\d{4}\s", measure) else (measure, "", measure)
+            )
+            rb.add(
+                measure_code=mcode,
+                measure_name=mname or mcode,
+                unit=unit_from_name(mname or mcode),
+                source_area_code=code,
+                source_area_name=name,
+                period=per,
+                gender=gender,
+                breakdown=";".join(brk),
+                value=cell.value,
+                suppressed=cell.suppressed,
+                symbol=cell.symbol,
+                line=ri,
+            )
     errs.check()
     return Extract(fmt, source, rb.frame(), title=title)

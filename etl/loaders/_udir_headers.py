@@ -3,6 +3,7 @@
 exports and as header levels in its JSON answers. Both are classified here, by position.
 Shared by the statistikkbank CSV and JSON loaders (and the Eksport loader's source guess).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,11 +15,23 @@ from oppvekst.geography import fold, load_register
 # A separating dot is followed by neither a space nor another dot: '10. årstrinn' and
 # 'med disp. (antall)' keep theirs.
 _SPLIT = re.compile(r"\.(?=[^ .])")
-_TOTAL_GEO = {"hele landet": "land", "alle fylker": "fylke", "alle kommuner": "kommune",
-              "alle skoler": "skole", "alle barnehager": "skole", "alle enheter": "skole"}
+_TOTAL_GEO = {
+    "hele landet": "land",
+    "alle fylker": "fylke",
+    "alle kommuner": "kommune",
+    "alle skoler": "skole",
+    "alle barnehager": "skole",
+    "alle enheter": "skole",
+}
 _DIM_NAMES = {"eierformer": "eierform", "utdanningsprogrammer": "utdanningsprogram"}
-N_MEASURES = {"antall besvart", "antall besvarte", "antall besvarelser", "antall elever",
-              "antall respondenter", "antall svar"}
+N_MEASURES = {
+    "antall besvart",
+    "antall besvarte",
+    "antall besvarelser",
+    "antall elever",
+    "antall respondenter",
+    "antall svar",
+}
 
 
 def split_header(col: str) -> list[str]:
@@ -56,9 +69,7 @@ def classify(columns: list[list[str]]) -> tuple[list[ColumnKey], list[str]]:
     width = len(columns[0])
     bad = [c for c in columns if len(c) != width]
     if bad:
-        problems.append(
-            f"header '{'.'.join(bad[0])}' has {len(bad[0])} parts where the others have {width}"
-        )
+        problems.append(f"header '{'.'.join(bad[0])}' has {len(bad[0])} parts where the others have {width}")
         return [], problems
     reg = load_register()
     fylke_names = {k for (lvl, k) in reg.by_name if lvl == "fylke"}
@@ -116,9 +127,22 @@ def geo_of(key: ColumnKey) -> tuple[str, str, str]:
     return "Hele landet", "land", ""
 
 
-_EU_WORDS = ("elevundersøk", "elevundersok", "mobb", "trivsel", "støtte fra lærer",
-             "motivasjon", "mestring", "læringskultur", "vurdering for læring", "indikatorkode",
-             "spoersmaal", "spørsmål", "euindeks", "euspoersmaal")
+_EU_WORDS = (
+    "elevundersøk",
+    "elevundersok",
+    "mobb",
+    "trivsel",
+    "støtte fra lærer",
+    "motivasjon",
+    "mestring",
+    "læringskultur",
+    "vurdering for læring",
+    "indikatorkode",
+    "spoersmaal",
+    "spørsmål",
+    "euindeks",
+    "euspoersmaal",
+)
 _FRAVAER_WORDS = ("fravær", "fravaer", "dager", "timer")
 
 
@@ -142,8 +166,7 @@ def attach_n(df):
     keys = ["source_area_code", "source_area_name", "period", "gender", "grade", "breakdown"]
     out = df[~is_n].copy()
     ns = df[is_n].assign(measure_code=df.loc[is_n, "measure_code"].str[:-2])
-    for on, part in ((keys + ["measure_code"], ns[ns["measure_code"] != ""]),
-                     (keys, ns[ns["measure_code"] == ""])):
+    for on, part in ((keys + ["measure_code"], ns[ns["measure_code"] != ""]), (keys, ns[ns["measure_code"] == ""])):
         if part.empty:
             continue
         part = part[on + ["value"]].rename(columns={"value": "n_from"}).drop_duplicates(on)

@@ -2,6 +2,7 @@
 ``;`` separated UTF-8, one row per cell: GEO;AAR;KJONN;TRINN|ALDER;[SPM_ID;]MEASURE_TYPE;
 VALUE;FLAG. Pooled periods are coded ``2021_2023``. Without a SPM_ID column the measure is
 named by the file name (FHI's own download is ``Table_<id>``)."""
+
 from __future__ import annotations
 
 import csv
@@ -25,10 +26,31 @@ from etl.values import (
 )
 
 FORMAT = "FHI statistikkbank CSV (csv2/csv3)"
-ALIASES = {"geografi": "GEO", "år": "AAR", "kjønn": "KJONN", "trinn": "TRINN", "alder": "ALDER",
-           "spørsmål": "SPM_ID", "måltall": "MEASURE_TYPE", "verdi": "VALUE", "flagg": "FLAG"}
-KNOWN = {"GEO", "AAR", "KJONN", "TRINN", "ALDER", "SPM_ID", "MEASURE_TYPE", "VALUE", "FLAG",
-         "UTDANN", "LANDBAK", "INNVKAT"}
+ALIASES = {
+    "geografi": "GEO",
+    "år": "AAR",
+    "kjønn": "KJONN",
+    "trinn": "TRINN",
+    "alder": "ALDER",
+    "spørsmål": "SPM_ID",
+    "måltall": "MEASURE_TYPE",
+    "verdi": "VALUE",
+    "flagg": "FLAG",
+}
+KNOWN = {
+    "GEO",
+    "AAR",
+    "KJONN",
+    "TRINN",
+    "ALDER",
+    "SPM_ID",
+    "MEASURE_TYPE",
+    "VALUE",
+    "FLAG",
+    "UTDANN",
+    "LANDBAK",
+    "INNVKAT",
+}
 REQUIRED = ["GEO", "AAR", "VALUE"]
 N_TYPES = {"NEVNER", "SUMNEVNER"}
 MEASURE_NAMES = {"MEIS": "andel, glattet", "RATE": "andel", "TELLER": "antall", "SMR": "SMR"}
@@ -51,11 +73,17 @@ def read(raw: bytes, name: str) -> Extract:
     unknown = [h for h in header if h not in KNOWN]
     missing = [h for h in REQUIRED if h not in header]
     if unknown:
-        errs.add("line 1", f"unknown column(s): {', '.join(unknown)}",
-                 f"Expected the FHI API columns {', '.join(sorted(KNOWN))}.")
+        errs.add(
+            "line 1",
+            f"unknown column(s): {', '.join(unknown)}",
+            f"Expected the FHI API columns {', '.join(sorted(KNOWN))}.",
+        )
     if missing:
-        errs.add("line 1", f"missing column(s): {', '.join(missing)}",
-                 "Download with the csv3 (codes) or csv2 (labels) format of FHI's API.")
+        errs.add(
+            "line 1",
+            f"missing column(s): {', '.join(missing)}",
+            "Download with the csv3 (codes) or csv2 (labels) format of FHI's API.",
+        )
     errs.check()
     idx = {h: i for i, h in enumerate(header)}
     stem = Path(name).stem
@@ -68,8 +96,11 @@ def read(raw: bytes, name: str) -> Extract:
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
-            errs.add(f"line {ln}", f"the row has {len(row)} cells, the header {len(header)}",
-                     "The file looks cut off or edited; download it again.")
+            errs.add(
+                f"line {ln}",
+                f"the row has {len(row)} cells, the header {len(header)}",
+                "The file looks cut off or edited; download it again.",
+            )
             continue
         get = lambda c: row[idx[c]].strip() if c in idx else ""
         problems_before = len(errs.problems)
@@ -78,7 +109,11 @@ def read(raw: bytes, name: str) -> Extract:
             try:
                 return parse(raw)
             except ValueProblem as e:  # every field is checked, so a row reports all its problems
-                errs.add(f"line {ln}, column {column}", str(e), "Load the file as FHI's API delivers it (csv3 codes or csv2 labels).")
+                errs.add(
+                    f"line {ln}, column {column}",
+                    str(e),
+                    "Load the file as FHI's API delivers it (csv3 codes or csv2 labels).",
+                )
                 return None
 
         per = field("AAR", parse_period, get("AAR"))
@@ -90,8 +125,11 @@ def read(raw: bytes, name: str) -> Extract:
             if flag in FHI_FLAGS:
                 sym, suppressed, _ = FHI_FLAGS[flag]
             else:
-                errs.add(f"line {ln}, column FLAG", f"'{flag}' is not one of FHI's flags 1-4",
-                         "FLAG is empty for a value, or 1 (..), 2 (.), 3 (:), 4 (-).")
+                errs.add(
+                    f"line {ln}, column FLAG",
+                    f"'{flag}' is not one of FHI's flags 1-4",
+                    "FLAG is empty for a value, or 1 (..), 2 (.), 3 (:), 4 (-).",
+                )
         else:
             cell = field("VALUE", lambda t: parse_cell(t, {}), get("VALUE"))
             if cell is None and len(errs.problems) == problems_before:
@@ -106,13 +144,21 @@ def read(raw: bytes, name: str) -> Extract:
             continue
         age = age_range(get("ALDER")) if get("ALDER") not in ("0", "alle") else None
         brk = [f"alder={age}"] if age else []
-        rb.add(measure_code=f"{base}:{mt}" if mt else base,
-               measure_name=f"{base} ({MEASURE_NAMES.get(mt, mt)})" if mt else base,
-               unit="prosent" if mt in ("MEIS", "RATE") else ("antall" if mt == "TELLER" else ""),
-               source_area_code=get("GEO") if re.fullmatch(r"\d+", get("GEO")) else "",
-               source_area_name="" if re.fullmatch(r"\d+", get("GEO")) else get("GEO"),
-               period=per.label, gender=gender, grade=grade, breakdown=";".join(brk),
-               value=value, suppressed=suppressed, symbol=sym, line=ln)
+        rb.add(
+            measure_code=f"{base}:{mt}" if mt else base,
+            measure_name=f"{base} ({MEASURE_NAMES.get(mt, mt)})" if mt else base,
+            unit="prosent" if mt in ("MEIS", "RATE") else ("antall" if mt == "TELLER" else ""),
+            source_area_code=get("GEO") if re.fullmatch(r"\d+", get("GEO")) else "",
+            source_area_name="" if re.fullmatch(r"\d+", get("GEO")) else get("GEO"),
+            period=per.label,
+            gender=gender,
+            grade=grade,
+            breakdown=";".join(brk),
+            value=value,
+            suppressed=suppressed,
+            symbol=sym,
+            line=ln,
+        )
         keys.append((base, get("GEO"), per.label, gender, grade, get("ALDER")))
     errs.check()
     df = rb.frame()

@@ -2,6 +2,7 @@
 FHI's statistikkbank API. ``value`` is row-major over ``id``/``size``; ``index`` may be a
 dict or a list; ``status`` a dict keyed by position or a list. A flagged cell is ``null``
 with its symbol in ``status``."""
+
 from __future__ import annotations
 
 import json
@@ -73,10 +74,15 @@ def read(raw: bytes, name: str) -> Extract:
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as e:
-        raise errs.fail("", f"not UTF-8 ({e.reason} at byte {e.start})", "Save the API answer unchanged (UTF-8).") from None
+        raise errs.fail(
+            "", f"not UTF-8 ({e.reason} at byte {e.start})", "Save the API answer unchanged (UTF-8)."
+        ) from None
     except json.JSONDecodeError as e:
-        raise errs.fail(f"line {e.lineno}, column {e.colno}", f"not valid JSON ({e.msg})",
-                        "The file looks cut off; download the API answer again.") from None
+        raise errs.fail(
+            f"line {e.lineno}, column {e.colno}",
+            f"not valid JSON ({e.msg})",
+            "The file looks cut off; download the API answer again.",
+        ) from None
     for key in ("id", "size", "dimension", "value"):
         if key not in doc:
             errs.add(f"field '{key}'", "missing", "Load a complete json-stat2 answer (outputFormat=json-stat2).")
@@ -92,12 +98,20 @@ def read(raw: bytes, name: str) -> Extract:
             dense[int(k)] = v
         values = dense
     if len(values) != total:
-        raise errs.fail("field 'value'", f"has {len(values)} values, the sizes {size} give {total}",
-                        "The answer is cut off or edited; download it again.")
+        raise errs.fail(
+            "field 'value'",
+            f"has {len(values)} values, the sizes {size} give {total}",
+            "The answer is cut off or edited; download it again.",
+        )
     status = doc.get("status") or {}
     if isinstance(status, list):
-        status = {i: s for i, s in enumerate(status) if s} if len(status) == total else \
-            dict.fromkeys(range(total), status[0]) if len(status) == 1 else {}
+        status = (
+            {i: s for i, s in enumerate(status) if s}
+            if len(status) == total
+            else dict.fromkeys(range(total), status[0])
+            if len(status) == 1
+            else {}
+        )
     else:
         status = {int(k): v for k, v in status.items()}
     label = str(doc.get("label", ""))
@@ -107,29 +121,44 @@ def read(raw: bytes, name: str) -> Extract:
     for d in ids:
         codes, extra = _categories(doc["dimension"][d])
         if len(codes) != size[ids.index(d)]:
-            errs.add(f"dimension '{d}'", f"has {len(codes)} categories, size says {size[ids.index(d)]}",
-                     "Download the answer again.")
+            errs.add(
+                f"dimension '{d}'",
+                f"has {len(codes)} categories, size says {size[ids.index(d)]}",
+                "Download the answer again.",
+            )
         dims.append((d, _role(d, roles), codes, extra, doc["dimension"][d].get("label", d)))
     errs.check()
     role_of = {r for _, r, *_ in dims}
     if "geo" not in role_of or "time" not in role_of:
-        raise errs.fail("field 'dimension'", "no region or time dimension found",
-                        "Include region (GEO/region) and time (Tid/AAR) in the query.")
+        raise errs.fail(
+            "field 'dimension'",
+            "no region or time dimension found",
+            "Include region (GEO/region) and time (Tid/AAR) in the query.",
+        )
     is_fhi = "folkehelse" in src_text or "fhi" in src_text or any(d.upper() in ("GEO", "AAR") for d, *_ in dims)
     if is_fhi:
         source = "ungdata" if ("ungdata" in label.lower() or "question" in role_of or "grade" in role_of) else "fhi"
         symbols = {v[0]: v[1] for v in FHI_FLAGS.values()}
         flag_map = {k: v[0] for k, v in FHI_FLAGS.items()}
     else:
-        kostra = "(K)" in label or any(d.lower().startswith("kokkommuneregion") for d, *_ in dims) \
+        kostra = (
+            "(K)" in label
+            or any(d.lower().startswith("kokkommuneregion") for d, *_ in dims)
             or any(c.startswith("KOS") for d, r, codes, *_ in dims if r == "metric" for c in codes)
+        )
         source = "kostra" if kostra else "ssb"
         symbols = {k: v[0] for k, v in SSB_SYMBOLS.items()}
         flag_map = {}
     m = re.match(r"^\s*(\d{4,6})\s*:", label)
-    table_id = m[1] if m else str(doc.get("extension", {}).get("px", {}).get("tableid", "")) if isinstance(doc.get("extension"), dict) else ""
+    table_id = (
+        m[1]
+        if m
+        else str(doc.get("extension", {}).get("px", {}).get("tableid", ""))
+        if isinstance(doc.get("extension"), dict)
+        else ""
+    )
     rb = RowBuilder(source=source, table_id=table_id)
-    strides = [int(np.prod(size[i + 1:])) for i in range(len(size))]
+    strides = [int(np.prod(size[i + 1 :])) for i in range(len(size))]
     base_measure = label
     for pos in range(total):
         v = values[pos]
@@ -176,7 +205,9 @@ def read(raw: bytes, name: str) -> Extract:
                 v = parse_number(text) if text else None
             except ValueProblem:
                 if len(text) > 3 or any(ch.isdigit() for ch in text):
-                    errs.add(f"value[{pos}]", f"'{v}' is neither a number nor a symbol", "Load the API answer unchanged.")
+                    errs.add(
+                        f"value[{pos}]", f"'{v}' is neither a number nor a symbol", "Load the API answer unchanged."
+                    )
                     continue
                 v, sym = None, flag_map.get(text, text)
                 symbols = {**symbols, sym: symbols.get(sym, is_fhi or sym == ":")}
@@ -192,14 +223,27 @@ def read(raw: bytes, name: str) -> Extract:
                 errs.add(f"value[{pos}]", f"'{v}' is not a number", "Load the API answer unchanged.")
                 continue
             if not math.isfinite(v):
-                errs.add(f"value[{pos}]", f"{v} is not a finite number (rule: a value is a finite number, or null "
-                         "with a symbol)", "Load the API answer unchanged; download it again if it was edited.")
+                errs.add(
+                    f"value[{pos}]",
+                    f"{v} is not a finite number (rule: a value is a finite number, or null with a symbol)",
+                    "Load the API answer unchanged; download it again if it was edited.",
+                )
                 continue
         suppressed = sym in symbols and symbols[sym]
-        rb.add(measure_code=mcode, measure_name=mname, unit=unit, source_area_code=geo[0],
-               source_area_name=geo[1] if geo[1] != geo[0] else "", period=period,
-               breakdown=";".join(brk), value=v, suppressed=bool(suppressed) or (v is None and sym == ":"),
-               symbol=sym, line=pos, **fields)
+        rb.add(
+            measure_code=mcode,
+            measure_name=mname,
+            unit=unit,
+            source_area_code=geo[0],
+            source_area_name=geo[1] if geo[1] != geo[0] else "",
+            period=period,
+            breakdown=";".join(brk),
+            value=v,
+            suppressed=bool(suppressed) or (v is None and sym == ":"),
+            symbol=sym,
+            line=pos,
+            **fields,
+        )
     errs.check()
     df = rb.frame()
     if is_fhi:

@@ -1,6 +1,7 @@
 """SSB PxWebApi v2 ``outputFormat=csv``: comma (or, with SeparatorSemicolon, ``;``) separated,
 labels quoted, values unquoted with ``.`` decimals; regions as codes, texts or
 ``"4601 - Bergen"``; an optional title line (IncludeTitle). UTF-8, else Windows-1252."""
+
 from __future__ import annotations
 
 import re
@@ -27,8 +28,11 @@ def read(raw: bytes, name: str) -> Extract:
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="strict") if _cp1252_ok(raw) else None
         if text is None:
-            raise errs.fail("", "the file is neither UTF-8 nor Windows-1252",
-                            "Download it again from the PxWebApi and save the bytes unchanged.") from None
+            raise errs.fail(
+                "",
+                "the file is neither UTF-8 nor Windows-1252",
+                "Download it again from the PxWebApi and save the bytes unchanged.",
+            ) from None
     lines = text.lstrip("\ufeff").splitlines()
     title, start = "", 0
     if lines and not _HEADER.match(lines[0]):

@@ -1,5 +1,6 @@
 """SSB Statistikkbanken web download "semikolonseparert med overskrift": Windows-1252,
 quoted title line, empty line, quoted header, ``;`` separated, ``"kode navn"`` regions."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,11 @@ def read(raw: bytes, name: str) -> Extract:
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError as e:
-            raise errs.fail("", f"the file is neither UTF-8 nor Windows-1252 ({e.reason} at byte {e.start})",
-                            "Download the table again from Statistikkbanken and load it unchanged.") from None
+            raise errs.fail(
+                "",
+                f"the file is neither UTF-8 nor Windows-1252 ({e.reason} at byte {e.start})",
+                "Download the table again from Statistikkbanken and load it unchanged.",
+            ) from None
     lines = text.lstrip("\ufeff").splitlines()
     title = lines[0].strip().strip('"')
     return parse_table(lines[2:], 3, ";", title, FORMAT, errs)

@@ -1,6 +1,7 @@
 """Udir's open export API (``api.statistikkbanken.udir.no/api/rest/v2/Eksport/{table}/data``):
 long format, one row per cell, as JSON (a list of records, or an object holding one) or CSV.
 Columns are declared; an unknown or missing column is an error."""
+
 from __future__ import annotations
 
 import csv
@@ -15,20 +16,49 @@ from etl.values import UDIR_SYMBOLS, ValueProblem, decode_text, parse_cell, pars
 FORMAT = "Udir Eksport API (long JSON/CSV)"
 
 DIMENSIONS = {
-    "SpoersmaalNivaa", "Spoersmaalgruppekode", "Spoersmaalgruppe", "Spoersmaalkode", "Spoersmaalnavn",
-    "IndikatorNivaa", "Indikatorkode", "Indikatornavn",
-    "Skoleaarnavn", "EnhetNivaa", "BarnehageenhetNivaa", "Nasjonaltkode", "Nasjonalt", "Fylkekode", "Fylke", "Kommunekode",
-    "Kommune", "Organisasjonsnummer", "EnhetNavn", "GruppeNivaa", "GruppeKode", "GruppeNavn",
-    "TrinnNivaa", "TrinnKode", "Trinnnavn", "EierformNivaa", "Eierformkode", "EierformNavn",
-    "KjoennNivaa", "KjoennKode", "Kjoenn", "UtdanningsprogramNavn", "Utdanningsprogramkode",
+    "SpoersmaalNivaa",
+    "Spoersmaalgruppekode",
+    "Spoersmaalgruppe",
+    "Spoersmaalkode",
+    "Spoersmaalnavn",
+    "IndikatorNivaa",
+    "Indikatorkode",
+    "Indikatornavn",
+    "Skoleaarnavn",
+    "EnhetNivaa",
+    "BarnehageenhetNivaa",
+    "Nasjonaltkode",
+    "Nasjonalt",
+    "Fylkekode",
+    "Fylke",
+    "Kommunekode",
+    "Kommune",
+    "Organisasjonsnummer",
+    "EnhetNavn",
+    "GruppeNivaa",
+    "GruppeKode",
+    "GruppeNavn",
+    "TrinnNivaa",
+    "TrinnKode",
+    "Trinnnavn",
+    "EierformNivaa",
+    "Eierformkode",
+    "EierformNavn",
+    "KjoennNivaa",
+    "KjoennKode",
+    "Kjoenn",
+    "UtdanningsprogramNavn",
+    "Utdanningsprogramkode",
 }
 PAGING = {"Sidenummer", "RaderSide", "RaderTotalt"}
 # value column -> (measure suffix, name suffix, unit)
 MEASURES = {
     "AndelMobbet": ("", "", "prosent"),
     "Score": ("", "", "poeng"),
-    **{f"AndelSvaralternativ{i}": (f":svaralternativ{i}", f" (andel svaralternativ {i})", "prosent")
-       for i in range(1, 6)},
+    **{
+        f"AndelSvaralternativ{i}": (f":svaralternativ{i}", f" (andel svaralternativ {i})", "prosent")
+        for i in range(1, 6)
+    },
     "SnittDager": (":snitt_dager", " – snitt dager", "dager"),
     "SnittTimer": (":snitt_timer", " – snitt timer", "timer"),
     "MedianDager": (":median_dager", " – median dager", "dager"),
@@ -43,8 +73,12 @@ LEVELS = {"1": "land", "2": "fylke", "3": "kommune", "4": "skole"}
 
 
 def sniff(raw: bytes, text: str | None, name: str) -> bool:
-    return text is not None and "Skoleaarnavn" in text[:3000] and "nhetNivaa" in text[:3000] \
+    return (
+        text is not None
+        and "Skoleaarnavn" in text[:3000]
+        and "nhetNivaa" in text[:3000]
         and not text.lstrip("\ufeff").startswith("sep=")
+    )
 
 
 def _records(raw: bytes, errs: Collector) -> list[dict]:
@@ -54,8 +88,11 @@ def _records(raw: bytes, errs: Collector) -> list[dict]:
         try:
             doc = json.loads(s)
         except json.JSONDecodeError as e:
-            raise errs.fail(f"line {e.lineno}, column {e.colno}", f"not valid JSON ({e.msg})",
-                            "Save the API answer again, complete and unchanged.") from None
+            raise errs.fail(
+                f"line {e.lineno}, column {e.colno}",
+                f"not valid JSON ({e.msg})",
+                "Save the API answer again, complete and unchanged.",
+            ) from None
         if isinstance(doc, dict):
             lists = [v for v in doc.values() if isinstance(v, list)]
             doc = lists[0] if lists else []
@@ -73,15 +110,24 @@ def read(raw: bytes, name: str) -> Extract:
     unknown = [c for c in columns if c not in DIMENSIONS | PAGING | set(MEASURES) | N_COLUMNS | SD_COLUMNS]
     missing = sorted(REQUIRED - set(columns)) + ([] if set(LEVEL_COLUMNS) & set(columns) else ["EnhetNivaa"])
     if unknown:
-        errs.add("header", f"unknown column(s): {', '.join(unknown)}",
-                 "Load the Eksport API answer unchanged; if Udir added a column, report it so the loader can learn it.")
+        errs.add(
+            "header",
+            f"unknown column(s): {', '.join(unknown)}",
+            "Load the Eksport API answer unchanged; if Udir added a column, report it so the loader can learn it.",
+        )
     if missing:
-        errs.add("header", f"missing column(s): {', '.join(missing)}",
-                 "Export with the unit (EnhetNivaa, Organisasjonsnummer) and the school year (Skoleaarnavn).")
+        errs.add(
+            "header",
+            f"missing column(s): {', '.join(missing)}",
+            "Export with the unit (EnhetNivaa, Organisasjonsnummer) and the school year (Skoleaarnavn).",
+        )
     values = [c for c in columns if c in MEASURES]
     if not values:
-        errs.add("header", "no value column (AndelMobbet, Score, AndelSvaralternativ1…5, SnittDager, …)",
-                 "Export a table that has values.")
+        errs.add(
+            "header",
+            "no value column (AndelMobbet, Score, AndelSvaralternativ1…5, SnittDager, …)",
+            "Export a table that has values.",
+        )
     errs.check()
     names = [str(r.get("Spoersmaalnavn") or r.get("Indikatornavn") or "") for r in recs[:20]]
     source = guess_source(names + values, name)
@@ -93,8 +139,11 @@ def read(raw: bytes, name: str) -> Extract:
         nivaa = get("EnhetNivaa") or get("BarnehageenhetNivaa")
         level = LEVELS.get(nivaa)
         if level is None:
-            errs.add(f"record {i - 1}, field EnhetNivaa", f"'{nivaa}' is not a unit level",
-                     "EnhetNivaa must be 1, 2, 3 or 4.")
+            errs.add(
+                f"record {i - 1}, field EnhetNivaa",
+                f"'{nivaa}' is not a unit level",
+                "EnhetNivaa must be 1, 2, 3 or 4.",
+            )
             continue
         try:
             gender = parse_gender(get("Kjoenn") or "alle")
@@ -120,11 +169,25 @@ def read(raw: bytes, name: str) -> Extract:
             if cell is None:
                 continue
             suffix, nsuffix, unit = MEASURES[vc]
-            rb.add(measure_code=base_code + suffix, measure_name=base_name + nsuffix, unit=unit,
-                   source_area_code=get("Organisasjonsnummer"), source_area_name=get("EnhetNavn"),
-                   area_level_hint=level, fylke_hint=get("Fylkekode"), kommune_hint=get("Kommunekode"),
-                   period=get("Skoleaarnavn"), gender=gender, grade=grade, breakdown=";".join(brk),
-                   value=cell.value, suppressed=cell.suppressed, symbol=cell.symbol,
-                   n=n.value if n else None, sd=sd.value if sd and vc == "Score" else None, line=i)
+            rb.add(
+                measure_code=base_code + suffix,
+                measure_name=base_name + nsuffix,
+                unit=unit,
+                source_area_code=get("Organisasjonsnummer"),
+                source_area_name=get("EnhetNavn"),
+                area_level_hint=level,
+                fylke_hint=get("Fylkekode"),
+                kommune_hint=get("Kommunekode"),
+                period=get("Skoleaarnavn"),
+                gender=gender,
+                grade=grade,
+                breakdown=";".join(brk),
+                value=cell.value,
+                suppressed=cell.suppressed,
+                symbol=cell.symbol,
+                n=n.value if n else None,
+                sd=sd.value if sd and vc == "Score" else None,
+                line=i,
+            )
     errs.check()
     return Extract(FORMAT, source, rb.frame())

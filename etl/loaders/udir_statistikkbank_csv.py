@@ -1,6 +1,7 @@
 """Udir statistikkbanken "Eksporter CSV": UTF-16LE (no BOM), ``sep=\\t`` first line, tab
 separated, wide dotted headers; units in rows (``EnhetNivaa`` 1-4) or named in the headers;
 ``*`` = skjermet, empty = no data; ``.Brudd`` columns carry a note on a break in series."""
+
 from __future__ import annotations
 
 from etl.loaders import Extract, RowBuilder
@@ -18,12 +19,33 @@ from etl.values import UDIR_SYMBOLS, ValueProblem, decode_text, parse_cell, pars
 
 FORMAT = "Udir statistikkbank CSV (UTF-16, sep=\\t)"
 
-UNIT_COLUMNS = {"EnhetNivaa", "BarnehageenhetNivaa", "Nasjonaltkode", "Fylkekode", "Kommunekode",
-                "Organisasjonsnummer", "Nasjonalt", "Fylke", "Kommune", "EnhetNavn", "Enhetnavn",
-                "Barnehageenhetnavn", "Skolenavn"}
-MEASURE_COLUMNS = {"IndikatorNivaa", "Indikatorkode_Over", "Indikatorkode", "Indikatornavn_Over",
-                   "Indikatornavn", "SpoersmaalNivaa", "Spoersmaalkode", "Spoersmaalnavn",
-                   "Spoersmaalgruppekode", "Spoersmaalgruppe"}
+UNIT_COLUMNS = {
+    "EnhetNivaa",
+    "BarnehageenhetNivaa",
+    "Nasjonaltkode",
+    "Fylkekode",
+    "Kommunekode",
+    "Organisasjonsnummer",
+    "Nasjonalt",
+    "Fylke",
+    "Kommune",
+    "EnhetNavn",
+    "Enhetnavn",
+    "Barnehageenhetnavn",
+    "Skolenavn",
+}
+MEASURE_COLUMNS = {
+    "IndikatorNivaa",
+    "Indikatorkode_Over",
+    "Indikatorkode",
+    "Indikatornavn_Over",
+    "Indikatornavn",
+    "SpoersmaalNivaa",
+    "Spoersmaalkode",
+    "Spoersmaalnavn",
+    "Spoersmaalgruppekode",
+    "Spoersmaalgruppe",
+}
 LEVELS = {"1": "land", "2": "fylke", "3": "kommune", "4": "skole"}
 
 
@@ -36,31 +58,46 @@ def read(raw: bytes, name: str) -> Extract:
     try:
         text, _enc = decode_text(raw)
     except UnicodeDecodeError as e:
-        raise errs.fail("", f"the file cannot be decoded as UTF-16 ({e.reason})",
-                        "Download the file again from Udir's statistikkbank (Eksporter → CSV) and load it unchanged.") from None
+        raise errs.fail(
+            "",
+            f"the file cannot be decoded as UTF-16 ({e.reason})",
+            "Download the file again from Udir's statistikkbank (Eksporter → CSV) and load it unchanged.",
+        ) from None
     if text and not text.endswith(("\n", "\r")):
-        raise errs.fail(f"line {text.count(chr(10)) + 1}",
-                        "the file stops in the middle of a line: it looks cut off",
-                        "The download was interrupted: export the file again from Udir's statistikkbank.")
+        raise errs.fail(
+            f"line {text.count(chr(10)) + 1}",
+            "the file stops in the middle of a line: it looks cut off",
+            "The download was interrupted: export the file again from Udir's statistikkbank.",
+        )
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or not lines[0].startswith("sep="):
-        raise errs.fail("line 1", "expected the line 'sep=<TAB>' that Udir's export starts with",
-                        "Load the file exactly as exported from Udir's statistikkbank; do not open and re-save it in Excel.")
+        raise errs.fail(
+            "line 1",
+            "expected the line 'sep=<TAB>' that Udir's export starts with",
+            "Load the file exactly as exported from Udir's statistikkbank; do not open and re-save it in Excel.",
+        )
     sep = lines[0][4:] or "\t"
     if len(lines) < 3:
-        raise errs.fail("", "the file has a header but no data rows",
-                        "Check the filter in Udir's statistikkbank and export again.")
+        raise errs.fail(
+            "", "the file has a header but no data rows", "Check the filter in Udir's statistikkbank and export again."
+        )
     header = lines[1].split(sep)
     dims = [h for h in header if not is_value_header(h)]
     value_cols = [i for i, h in enumerate(header) if is_value_header(h)]
     unknown = [d for d in dims if d not in UNIT_COLUMNS | MEASURE_COLUMNS]
     if unknown:
-        errs.add("line 2", f"unknown column(s) {', '.join(repr(u) for u in unknown)}",
-                 "Expected unit columns (EnhetNivaa, Organisasjonsnummer, …), indicator columns "
-                 "(Indikatorkode, Indikatornavn, …) or value columns starting with a period (2023-24.…).")
+        errs.add(
+            "line 2",
+            f"unknown column(s) {', '.join(repr(u) for u in unknown)}",
+            "Expected unit columns (EnhetNivaa, Organisasjonsnummer, …), indicator columns "
+            "(Indikatorkode, Indikatornavn, …) or value columns starting with a period (2023-24.…).",
+        )
     if not value_cols:
-        errs.add("line 2", "no value columns (headers like '2023-24.Hele landet.….Prosentandel')",
-                 "Export the table with the years and measures in the columns.")
+        errs.add(
+            "line 2",
+            "no value columns (headers like '2023-24.Hele landet.….Prosentandel')",
+            "Export the table with the years and measures in the columns.",
+        )
     errs.check()
     parts = [split_header(header[i]) for i in value_cols]
     brudd = [p[-1] == "Brudd" for p in parts]
@@ -85,8 +122,11 @@ def read(raw: bytes, name: str) -> Extract:
             continue
         cells = line.split(sep)
         if len(cells) != len(header):
-            errs.add(f"line {lineno}", f"the row has {len(cells)} cells, the header {len(header)}",
-                     "The file looks cut off or edited; download it again.")
+            errs.add(
+                f"line {lineno}",
+                f"the row has {len(cells)} cells, the header {len(header)}",
+                "The file looks cut off or edited; download it again.",
+            )
             continue
         get = lambda c: cells[idx[c]].strip() if c in idx else ""
         if has_measures:
@@ -97,8 +137,11 @@ def read(raw: bytes, name: str) -> Extract:
             nivaa = get("EnhetNivaa") or get("BarnehageenhetNivaa")
             level = LEVELS.get(nivaa, "")
             if nivaa and not level:
-                errs.add(f"line {lineno}, column EnhetNivaa", f"'{nivaa}' is not a unit level",
-                         "EnhetNivaa must be 1 (landet), 2 (fylke), 3 (kommune) or 4 (skole/barnehage).")
+                errs.add(
+                    f"line {lineno}, column EnhetNivaa",
+                    f"'{nivaa}' is not a unit level",
+                    "EnhetNivaa must be 1 (landet), 2 (fylke), 3 (kommune) or 4 (skole/barnehage).",
+                )
                 continue
             unit_code = get("Organisasjonsnummer")
             unit_name = get("EnhetNavn") or get("Enhetnavn") or get("Barnehageenhetnavn") or get("Skolenavn")
@@ -113,8 +156,11 @@ def read(raw: bytes, name: str) -> Extract:
             try:
                 cell = parse_cell(cells[ci], UDIR_SYMBOLS)
             except ValueProblem as e:
-                errs.add(f"line {lineno}, column '{header[ci]}'", str(e),
-                         "Values must be numbers like 9,4 or 4 277, '*' (skjermet) or empty.")
+                errs.add(
+                    f"line {lineno}, column '{header[ci]}'",
+                    str(e),
+                    "Values must be numbers like 9,4 or 4 277, '*' (skjermet) or empty.",
+                )
                 continue
             if cell is None:
                 continue
@@ -133,13 +179,30 @@ def read(raw: bytes, name: str) -> Extract:
                 unit = unit_from_name(key.measure)
                 if key.measure.lower() in N_MEASURES:
                     code_m = "#n"  # the n of every measure of this unit row
-            rb.add(measure_code=code_m, measure_name=name_m, unit=unit, source_area_code=code,
-                   source_area_name=aname, area_level_hint=alevel, fylke_hint=fhint,
-                   kommune_hint=kommune, period=key.period, gender=key.gender, grade=key.grade,
-                   breakdown=key.breakdown, value=cell.value, suppressed=cell.suppressed,
-                   symbol=cell.symbol, note=notes.get(key.period, ""), line=lineno)
+            rb.add(
+                measure_code=code_m,
+                measure_name=name_m,
+                unit=unit,
+                source_area_code=code,
+                source_area_name=aname,
+                area_level_hint=alevel,
+                fylke_hint=fhint,
+                kommune_hint=kommune,
+                period=key.period,
+                gender=key.gender,
+                grade=key.grade,
+                breakdown=key.breakdown,
+                value=cell.value,
+                suppressed=cell.suppressed,
+                symbol=cell.symbol,
+                note=notes.get(key.period, ""),
+                line=lineno,
+            )
     errs.check()
     if not len(rb):
-        raise errs.fail("", "the file has no values (every cell is empty)",
-                        "An empty export means no data for the chosen filter; choose another filter.")
+        raise errs.fail(
+            "",
+            "the file has no values (every cell is empty)",
+            "An empty export means no data for the chosen filter; choose another filter.",
+        )
     return Extract(FORMAT, source, attach_n(rb.frame()))
