@@ -100,6 +100,8 @@ def start(script: str, db: str) -> tuple[subprocess.Popen, str]:
             "true",
             "--server.fileWatcherType",
             "none",
+            "--client.toolbarMode",
+            "viewer",
             "--browser.gatherUsageStats",
             "false",
         ],

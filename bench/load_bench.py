@@ -31,7 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# The project's Chromium flags, plus: every context renders as if it were in front (a headless
+# browser otherwise throttles timers and rendering in the windows "behind", which measures
+# the browser's scheduling, not the app).
 ARGS = [
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -69,6 +75,8 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str]:
             "true",
             "--server.fileWatcherType",
             "none",
+            "--client.toolbarMode",
+            "viewer",
             "--browser.gatherUsageStats",
             "false",
         ],
@@ -136,22 +144,37 @@ def cases(n: int, names: dict[str, str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def check(page, kind: str, area_name: str) -> tuple[bool, bool]:
-    """(exception shown, wrong content) for a rendered page."""
+OUT = ROOT / "bench" / "out"
+
+
+def check(page, kind: str, area_name: str) -> tuple[bool, str]:
+    """(exception shown, what is wrong with the content or '') for a rendered page."""
     exc = page.locator('[data-testid="stException"]').count() > 0
     try:
         page.wait_for_function(
             """name => [...document.querySelectorAll('[data-testid="stSelectbox"] input')]
             .some(i => i.value.startsWith(name + ' (') || i.value.startsWith('– ' + name + ' ('))""",
             arg=area_name,
-            timeout=5_000,
+            timeout=60_000,  # under load the widget can lag behind the content it controls
         )
         right_area = True
     except Exception:
         right_area = False
     heading = page.get_by_role("heading", name=HEADINGS[kind], exact=True).count() > 0
     empty = page.get_by_text("Ingen indikatorer har data ennå").count() > 0
-    return exc, not (right_area and heading and not empty)
+    wrong = ", ".join(
+        w
+        for w, bad in (
+            ("not the chosen area", not right_area),
+            ("no heading", not heading),
+            ("«Ingen indikatorer har data»", empty),
+        )
+        if bad
+    )
+    if exc or wrong:
+        OUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUT / f"wrong_{kind}_{int(time.time() * 1000)}.png"), full_page=True)
+    return exc, wrong
 
 
 def wait_rendered(page, timeout_ms: int = 300_000) -> None:
@@ -164,7 +187,7 @@ def burst(browser, url: str, n: int, names: dict[str, str]) -> dict:
     todo = cases(n, names)
     contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in todo]
     pages = [c.new_page() for c in contexts]
-    times, exceptions, wrong = [], 0, 0
+    times, exceptions, wrong, reasons = [], 0, 0, []
     try:
         t0 = time.perf_counter()
         for p, (path, _, _) in zip(pages, todo):
@@ -174,7 +197,9 @@ def burst(browser, url: str, n: int, names: dict[str, str]) -> dict:
             times.append(time.perf_counter() - t0)  # all started together: time since the burst began
             exc, bad = check(p, kind, names[area])
             exceptions += exc
-            wrong += bad
+            wrong += bool(bad)
+            if bad:
+                reasons.append(f"{kind} {area}: {bad}")
     finally:
         for c in contexts:
             c.close()
@@ -186,6 +211,7 @@ def burst(browser, url: str, n: int, names: dict[str, str]) -> dict:
         "max_s": round(times[-1], 2),
         "exceptions": exceptions,
         "wrong_pages": wrong,
+        "wrong_reasons": reasons[:10],
     }
 
 
@@ -194,6 +220,7 @@ def soak(browser, url: str, reloads: int, names: dict[str, str], users: int = 10
     contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in todo]
     pages = [c.new_page() for c in contexts]
     exceptions = wrong = done = 0
+    reasons = []
     times = []
     try:
         for p, (path, _, _) in zip(pages, todo):
@@ -207,7 +234,9 @@ def soak(browser, url: str, reloads: int, names: dict[str, str], users: int = 10
                 wait_rendered(p)
                 exc, bad = check(p, kind, names[area])
                 exceptions += exc
-                wrong += bad
+                wrong += bool(bad)
+                if bad:
+                    reasons.append(f"{kind} {area}: {bad}")
             times.append(time.perf_counter() - t0)
             done += batch
     finally:
@@ -219,6 +248,7 @@ def soak(browser, url: str, reloads: int, names: dict[str, str], users: int = 10
         "median_batch_s": round(statistics.median(times), 2),
         "exceptions": exceptions,
         "wrong_pages": wrong,
+        "wrong_reasons": reasons[:10],
     }
 
 
@@ -256,6 +286,8 @@ def main() -> int:
                     f"{r['after']['rss_mb']} MB, open fds {before['fds']} → {r['after']['fds']}",
                     flush=True,
                 )
+                for why in r["wrong_reasons"]:
+                    print(f"    wrong: {why}", flush=True)
             if args.soak:
                 before = server_state(proc.pid)
                 r = soak(browser, url, args.soak, names)
