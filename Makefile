@@ -43,6 +43,7 @@ test: lint chromium
 bench: $(VENV)/.dev-installed
 	$(PY) bench/etl_bench.py --keep /tmp/oppvekst-bench
 	$(PY) bench/app_bench.py --db /tmp/oppvekst-bench/national.duckdb
+	$(PY) bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) $(DB) data/.oppvekst.duckdb.*

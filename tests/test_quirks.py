@@ -319,6 +319,24 @@ IMPOSSIBLE = {
         "k.json",
         ["value[0]", "nan", "finite"],
     ),
+    "share_above_100_pxweb": (
+        (
+            '"11211: Helsestasjon (K)"\n'
+            '"region","KOSandelhjemmebe0000 Andel hjemmebesøk til nyfødte innen 14 dager (prosent) 2024"\n'
+            '"4601 - Bergen",193.7\n'
+        ).encode(),
+        "pxweb.csv",
+        ["193.7", "between 0 and 100 %"],
+    ),
+    "negative_n_fravaer_template": (
+        (
+            "skole_orgnr;skolenavn;kommunenummer;periode;trinn;kjonn;antall_elever;"
+            "elever_minst_10_prosent_fravaer;gjennomsnitt_fravaer_prosent;andel_dokumentert_prosent\n"
+            "909153573;Arna skole;4601;2023-24;10;alle;-140;30;8,3;66,6\n"
+        ).encode(),
+        "fravaer.csv",
+        ["line 2", "-140"],
+    ),
     "inf_share": (
         json.dumps(statbank_jsonstat({"EAK": "Landet"}, [1e400])).replace("Infinity", "1e400").encode(),
         "k.json",
