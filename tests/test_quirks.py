@@ -330,10 +330,10 @@ IMPOSSIBLE = {
     ),
     "negative_n_fravaer_template": (
         (
-            "skole_orgnr;skolenavn;kommunenummer;periode;trinn;kjonn;antall_elever;"
-            "elever_minst_10_prosent_fravaer;gjennomsnitt_fravaer_prosent;andel_dokumentert_prosent\n"
-            "909153573;Arna skole;4601;2023-24;10;alle;-140;30;8,3;66,6\n"
-        ).encode(),
+            b"skole_orgnr;skolenavn;kommunenummer;periode;trinn;kjonn;antall_elever;"
+            b"elever_minst_10_prosent_fravaer;gjennomsnitt_fravaer_prosent;andel_dokumentert_prosent\n"
+            b"909153573;Arna skole;4601;2023-24;10;alle;-140;30;8,3;66,6\n"
+        ),
         "fravaer.csv",
         ["line 2", "-140"],
     ),
