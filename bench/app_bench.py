@@ -84,7 +84,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(script: str, db: str) -> tuple[subprocess.Popen, str]:
+def start(script: str, db: str, log=None) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run script`` on a free port as the Makefile does (no file watcher,
+    viewer toolbar); the server's stderr goes to ``log`` (an open file) when given."""
     port = free_port()
     env = dict(os.environ, OPPVEKST_DB=db)
     proc = subprocess.Popen(
@@ -108,10 +110,10 @@ def start(script: str, db: str) -> tuple[subprocess.Popen, str]:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log or subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
+    for _ in range(480):
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
             return proc, url

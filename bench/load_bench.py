@@ -19,17 +19,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.app_bench import ARGS as APP_BENCH_ARGS
+from bench.app_bench import start
 
 # The project's Chromium flags, plus: every context renders as if it were in front (a headless
 # browser otherwise throttles timers and rendering in the windows "behind", which measures
@@ -38,12 +39,7 @@ ARGS = [
     "--disable-background-timer-throttling",
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *APP_BENCH_ARGS,
 ]
 DONE = (
     '[data-testid="stApp"] [data-test-script-state="notRunning"], '
@@ -51,49 +47,6 @@ DONE = (
 )
 HEADINGS = {"malekart": "Målekart", "indikator": "Indikator", "omrader": "Områder"}
 INDICATORS = ["ung_depr", "eu_mobbing_10", "ung_trygg", "eu_trivsel_10", "fravaer_bekymring_10", "ung_ensomhet"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = dict(os.environ, OPPVEKST_DB=str(db))
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--client.toolbarMode",
-            "viewer",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(480):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.25)
-    raise TimeoutError("server did not start")
 
 
 def server_state(pid: int) -> dict:
@@ -267,7 +220,8 @@ def main() -> int:
         print(f"building the sample database in {db} …", file=sys.stderr)
         build_sample(db)
     names = areas(db)
-    proc, url = start_server(db)
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - the server writes to it until the end
+    proc, url = start("app.py", str(db), log)
     results = {"db": str(db), "rounds": [], "soak": None}
     try:
         from playwright.sync_api import sync_playwright
@@ -305,11 +259,12 @@ def main() -> int:
     finally:
         proc.terminate()
         try:
-            _, err = proc.communicate(timeout=30)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-            _, err = proc.communicate()
-    errors = [line for line in (err or "").splitlines() if "Error" in line or "Traceback" in line]
+            proc.wait()
+    log.seek(0)
+    errors = [line for line in log.read().splitlines() if "Error" in line or "Traceback" in line]
     results["server_log_errors"] = errors[:20]
     print(f"server log: {len(errors)} error lines" + (f", first: {errors[0]}" if errors else ""))
     print(json.dumps(results))
