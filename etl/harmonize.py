@@ -152,7 +152,7 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
             problems.append(
                 Problem(
                     first["file_name"],
-                    cell_ref(first["file_name"], first["line"], formats),
+                    cell_ref(formats.get(first["file_name"], "line {}"), first["line"]),
                     str(e),
                     "Use the period labels the publisher writes.",
                 )
@@ -195,7 +195,7 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
             problems.append(
                 Problem(
                     first["file_name"],
-                    cell_ref(first["file_name"], first["line"], formats),
+                    cell_ref(formats.get(first["file_name"], "line {}"), first["line"]),
                     r,
                     "Check the area column; codes must be SSB's (Klass) codes or Udir's unit numbers, "
                     "and names must be spelled as in SSB's lists.",
@@ -235,7 +235,7 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
                 problems.append(
                     Problem(
                         b["file_name"],
-                        cell_ref(b["file_name"], b["line"], formats),
+                        cell_ref(formats.get(b["file_name"], "line {}"), b["line"]),
                         f"conflicting values for the same cell: {a['measure_code']} / {a['area_code']} / {a['period']} / "
                         f"{a['gender']} / {a['grade']} is {_show(a)} at {a['file_name']} line {a['line']} and {_show(b)} here",
                         "Load only one version of a table per call (load the newer one after the older to revise).",

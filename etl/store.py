@@ -35,7 +35,6 @@ class FileResult:
     unchanged: int = 0
     skipped: bool = False  # same sha256 already loaded
     load_id: int | None = None
-    sample: bool = False  # one of the bundled sample extracts (data/sample)
     unused: list[tuple[str, str, int]] = field(default_factory=list)  # (source, measure code, rows) no indicator uses
 
 
@@ -272,7 +271,6 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
     known = {r[0] for r in con.execute("SELECT sha256 FROM loads WHERE status = 'loaded'").fetchall()}
     next_id = con.execute("SELECT coalesce(max(load_id), 0) + 1 FROM loads").fetchone()[0]
     ids = {}
-    samples = sample_hashes()
     for name, sha, ex in extracts:
         fr = FileResult(
             name,
@@ -286,7 +284,6 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
             fr.skipped = True
         else:
             ids[name] = fr.load_id = next_id
-            fr.sample = sha in samples
             next_id += 1
         result.files.append(fr)
     obs = obs[obs["file_name"].isin(list(ids))].copy()
@@ -340,8 +337,8 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
                 ex = next(e for n, _, e in extracts if n == fr.name)
                 con.execute(
                     """INSERT INTO loads (load_id, file_name, sha256, format, source, title, loaded_at, rows,
-                                 suppressed, new_rows, revised_rows, unchanged_rows, status, sample)
-                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded', ?)""",
+                                 suppressed, new_rows, revised_rows, unchanged_rows, status)
+                                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'loaded')""",
                     [
                         ids[fr.name],
                         fr.name,
@@ -355,11 +352,13 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
                         fr.new,
                         fr.revised,
                         fr.unchanged,
-                        fr.sample,
                     ],
                 )
-        # loads made before the flag existed (older databases) get it from their sha256 too
-        con.execute("UPDATE loads SET sample = true WHERE NOT sample AND list_contains(?, sha256)", [sorted(samples)])
+        # the one place the flag is set: a load is sample data when its file is one of the bundled
+        # extracts (new loads, and loads in older databases made before the flag existed)
+        con.execute(
+            "UPDATE loads SET sample = true WHERE NOT sample AND list_contains(?, sha256)", [sorted(sample_hashes())]
+        )
         con.execute("DROP TABLE incoming; DROP TABLE diff")
         con.execute("COMMIT")
     except Exception:

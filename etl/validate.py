@@ -4,9 +4,9 @@ or a number that is not finite. They mean a broken or edited file (FORMATS.md se
 
 from __future__ import annotations
 
-import math
 import re
 
+import numpy as np
 import pandas as pd
 
 from etl.problems import Problem
@@ -28,8 +28,8 @@ def cell_ref_template(fmt: str) -> str:
     return "line {}"
 
 
-def cell_ref(fname: str, line, templates: dict[str, str]) -> str:
-    template = templates.get(fname, "line {}")
+def cell_ref(template: str, line) -> str:
+    """Where a row stands in its file, as ``cell_ref_template`` spells it for the format."""
     if pd.isna(line):
         return ""
     line = int(line)
@@ -39,21 +39,19 @@ def cell_ref(fname: str, line, templates: dict[str, str]) -> str:
 def impossible_values(df: pd.DataFrame, name: str, fmt: str) -> list[Problem]:
     """Every impossible value of one file's rows (loader output), with its cell."""
     template = cell_ref_template(fmt)
-    refs = {name: template}
     problems: list[Problem] = []
 
     def add(mask, what) -> None:
         for _, r in df[mask].iterrows():
-            problems.append(Problem(name, cell_ref(name, r["line"], refs), what(r), FIX))
+            problems.append(Problem(name, cell_ref(template, r["line"]), what(r), FIX))
 
     value = df["value"].astype("float64")
     n = df["n"].astype("float64")
     sd = df["sd"].astype("float64")
     label = lambda r: f"{r['measure_name'] or r['measure_code']}"
-    for col, series in (("value", value), ("n", n), ("sd", sd)):
-        bad = series.notna() & ~series.map(lambda x: math.isfinite(x) if pd.notna(x) else True)
-        add(bad, lambda r, c=col: f"{c} {r[c]} is not a finite number ({label(r)})")
-    finite = value.map(lambda x: pd.notna(x) and math.isfinite(x))
+    for col, series in (("value", value), ("n", n), ("sd", sd)):  # NaN is "no number"; ±inf is not
+        add(series.notna() & ~np.isfinite(series), lambda r, c=col: f"{c} {r[c]} is not a finite number ({label(r)})")
+    finite = np.isfinite(value)
     share = (df["unit"] == "prosent") & ~df["measure_name"].fillna("").str.contains(_NOT_A_SHARE)
     add(
         finite & share & ((value < 0) | (value > 100)),
@@ -64,7 +62,7 @@ def impossible_values(df: pd.DataFrame, name: str, fmt: str) -> list[Problem]:
         finite & count & (value < 0),
         lambda r: f"count {r['value']:g} for {label(r)} is negative (rule: a count is 0 or more)",
     )
-    nfin = n.map(lambda x: pd.notna(x) and math.isfinite(x))
+    nfin = np.isfinite(n)
     add(nfin & (n < 0), lambda r: f"n (number of answers/pupils) {r['n']:g} is negative (rule: n is 0 or more)")
     add(
         finite & nfin & count & (value > n) & (n >= 0),
@@ -73,7 +71,7 @@ def impossible_values(df: pd.DataFrame, name: str, fmt: str) -> list[Problem]:
             "(rule: a part cannot exceed the whole)"
         ),
     )
-    sdfin = sd.map(lambda x: pd.notna(x) and math.isfinite(x))
+    sdfin = np.isfinite(sd)
     add(sdfin & (sd < 0), lambda r: f"standard deviation {r['sd']:g} is negative (rule: it is 0 or more)")
     for source, (lo, hi) in SCORE_SCALES.items():
         score = (df["source"] == source) & (df["unit"] == "poeng")
