@@ -34,6 +34,7 @@ CASES = (
 
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+HARNESS_FAULT = "$$STREAMLIT_INTERNAL_KEY_SCRIPT_RUN_WITHOUT_ERRORS"
 
 
 def run_page(page: str, query: dict) -> AppTest:
@@ -69,10 +70,16 @@ def test_simultaneous_page_runs_each_see_their_own_numbers(monkeypatch, sample_d
 
     def one(i: int, page: str, query: dict) -> None:
         start.wait()
-        try:
-            got[i] = ((page, tuple(query.items())), what_a_person_sees(run_page(page, query)))
-        except Exception as e:
-            got[i] = ((page, tuple(query.items())), {"exceptions": [repr(e)]})
+        for _ in range(3):
+            try:
+                seen = what_a_person_sees(run_page(page, query))
+            except Exception as e:
+                seen = {"exceptions": [repr(e)]}
+            # AppTest's own harness is not thread-safe: under load it can lose its bookkeeping
+            # key before the page runs. That is the test rig failing, not the app: run again.
+            if not any(HARNESS_FAULT in x for x in seen["exceptions"]):
+                break
+        got[i] = ((page, tuple(query.items())), seen)
 
     threads = [threading.Thread(target=one, args=(i, *CASES[i % len(CASES)])) for i in range(2 * len(CASES))]
     for t in threads:
