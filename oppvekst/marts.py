@@ -166,7 +166,9 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None) -> None:
     con.execute(MART)
     con.execute(POOLED)
     card = compute_scorecard(
-        con.execute("SELECT * FROM mart_indicator_values").df(), con.execute("SELECT * FROM indicators").df()
+        # each row with its area's parent, so schools are protected against their bydel/kommune sum
+        con.execute("SELECT m.*, a.parent_code FROM mart_indicator_values m LEFT JOIN areas a USING (area_code)").df(),
+        con.execute("SELECT * FROM indicators").df(),
     )
     con.register("card_df", card)
     con.execute("CREATE OR REPLACE TABLE mart_scorecard AS SELECT * FROM card_df")

@@ -11,9 +11,18 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import null_space
 
 Key = tuple
+
+
+def _row_space_weight(A: np.ndarray) -> np.ndarray:
+    """For each column k: the squared length of e_k projected onto A's row space (1 when e_k lies
+    in it). From the economy SVD, with scipy.linalg.null_space's rank tolerance (max(M, N)·eps·σ_max);
+    numpy's SVD directly, as most systems are tiny and wrappers cost more than the decomposition."""
+    _, s, vh = np.linalg.svd(A, full_matrices=False)
+    tol = max(A.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0)
+    rank = int((s > tol).sum())
+    return (vh[:rank] ** 2).sum(axis=0)
 
 
 def recoverable(hidden: set, triangles: list[tuple[Key, list[Key], int]]) -> list:
@@ -42,11 +51,24 @@ def recoverable(hidden: set, triangles: list[tuple[Key, list[Key], int]]) -> lis
                 A[i, col[m]] += coef
         if ecol is not None:
             A[i, len(hidden_list) + ecol] = -1.0
-    # x_k is determined by A x = b exactly when every null-space vector of A is zero at k
-    null = null_space(A)
-    if null.size == 0:
-        return hidden_list
-    return [k for k in hidden_list if np.abs(null[col[k], :]).max() < 1e-9]
+    # x_k is determined by A x = b exactly when e_k lies in A's row space (every null-space
+    # vector is zero at k): its projection onto the row space has length 1
+    weight = _row_space_weight(A)
+    return [k for k, w in zip(hidden_list, weight.tolist()) if w > 1 - 1e-9]
+
+
+def _separate(hidden: set, triangles: list) -> bool:
+    """True when no hidden cell lies in two of the triangles. Then each equation holds its own
+    unknowns, a cell is recoverable only in a triangle where it is the single unknown, and the
+    fast path has already dealt with those: no linear algebra needed (same answer, much less work)."""
+    seen: set = set()
+    for t, c, _ in triangles:
+        for m in (t, *c):
+            if m in hidden:
+                if m in seen:
+                    return False
+                seen.add(m)
+    return True
 
 
 def secondary_suppression(n: dict[Key, float], hidden: set, triangles: list[tuple[Key, list[Key], int]]) -> set:
@@ -60,6 +82,8 @@ def secondary_suppression(n: dict[Key, float], hidden: set, triangles: list[tupl
                 target = (t, c)
                 break
         if target is None:
+            if _separate(hidden, usable):  # every triangle has 0 or >= 2 unknowns and shares none
+                return hidden
             rec = recoverable(hidden, usable)
             if not rec:
                 return hidden
@@ -91,38 +115,105 @@ def _components(triangles: list) -> list[list]:
     return list(groups.values())
 
 
-def apply(values: pd.DataFrame) -> pd.DataFrame:
-    """Add ``shown`` and ``hidden_reason`` to mart rows (indicator × area × period × grp)."""
+AGGREGATED = "aggregert fra skoler"
+
+
+def _school_triangles(area, grp, level, parent, usable, origin, idx, has_bydeler) -> list:
+    """total = Σ skoler: each bydel (and each kommune whose schools map straight to it) against
+    the schools counted in it. A total aggregated from schools (``origin`` 'aggregert fra
+    skoler') is exactly the sum of its usable schools, so the equation is exact; a published
+    total may also hold schools we cannot see, so a school the source hid makes it partial."""
+    kids: dict = defaultdict(list)
+    partial: dict = defaultdict(bool)
+    for a, g, lvl, p, ok in zip(area, grp, level, parent, usable):
+        if lvl != "skole" or p is None:
+            continue
+        if ok:
+            kids[(p, g)].append((a, g))
+        else:
+            partial[(p, g)] = True
+    out = []
+    for key in sorted(kids):
+        i = idx.get(key)
+        if i is None or level[i] not in ("bydel", "kommune") or (level[i] == "kommune" and key[0] in has_bydeler):
+            continue
+        extra = 0 if origin[i] == AGGREGATED else int(partial[key])
+        out.append((key, sorted(kids[key]), extra))
+    return out
+
+
+def apply(values: pd.DataFrame, school_sums: bool = True) -> pd.DataFrame:
+    """Add ``shown`` and ``hidden_reason`` to mart rows (indicator × area × period × grp).
+
+    With a ``parent_code`` column (and ``school_sums``), schools are protected too: bydel =
+    Σ skoler and kommune = Σ skoler where the schools map straight to the kommune.
+    Columns are read once into arrays; only (indicator, period) groups with a hidden cell or a
+    left-out school build triangles, so the cost follows the number of hidden cells."""
     v = values.copy()
     reason = pd.Series("", index=v.index, dtype="object")
     reason[v["value"].isna()] = "mangler i kilden"
     reason[v["suppressed"].astype(bool)] = "skjermet av kilden (for få svar)"
     small = v["n"].notna() & (v["n"] < v["min_n"]) & (reason == "")
     reason[small] = "færre enn " + v.loc[small, "min_n"].astype(int).astype(str) + " svar"
-    hidden_idx = set(v.index[reason != ""])
-    # triangles per indicator × period
-    for (_indicator, _period), g in v.groupby(["indicator_id", "period"], sort=False):
-        if g["n"].isna().all():
+    out = reason.to_numpy(dtype=object, copy=True)
+    hidden_mask = out != ""
+    n_all = pd.to_numeric(v["n"], errors="coerce").to_numpy(dtype=float)
+    area = v["area_code"].to_numpy(dtype=object)
+    grp = v["grp"].to_numpy(dtype=object)
+    level = v["area_level"].to_numpy(dtype=object)
+    left_out = v["units_hidden"].fillna(0).to_numpy(dtype=float) if "units_hidden" in v else np.zeros(len(v))
+    schools = school_sums and "parent_code" in v.columns
+    if schools:
+        parent = v["parent_code"].astype(object).where(v["parent_code"].notna(), None).to_numpy(dtype=object)
+        usable = (~v["suppressed"].astype(bool) & v["value"].notna() & v["n"].notna()).to_numpy()
+        origin = v["origin"].to_numpy(dtype=object) if "origin" in v else np.full(len(v), "", dtype=object)
+    # Triangles never join two kommuner, so solve each indicator × period × kommune on its own
+    # (block = the kommune of a kommune, bydel or school; land, fylke and groups on their own) and
+    # only the blocks that hold a hidden cell or a left-out school.
+    home = np.where(level == "skole", parent, area) if schools else area
+    home = np.where(pd.isna(home), area, home)
+    block = pd.Series(home, index=v.index, dtype=object).str[:4]
+    work = hidden_mask | (left_out > 0)
+    keys = [v["indicator_id"], v["period"], block]
+    todo = pd.Series(work, index=v.index).groupby(keys, sort=False).transform("any").to_numpy(dtype=bool)
+    sub = np.flatnonzero(todo)
+    sub_keys = pd.DataFrame({"i": v["indicator_id"].to_numpy()[sub], "p": v["period"].to_numpy()[sub]})
+    sub_keys["b"] = block.to_numpy()[sub]
+    for rel in sub_keys.groupby(["i", "p", "b"], sort=False).indices.values():
+        pos = sub[rel]
+        if np.isnan(n_all[pos]).all():
             continue
-        key = {i: (a, grp) for i, a, grp in zip(g.index, g["area_code"], g["grp"])}
-        idx = {k: i for i, k in key.items()}
-        n = {k: float(v.at[i, "n"]) for i, k in key.items() if pd.notna(v.at[i, "n"])}
-        hid = {key[i] for i in g.index if i in hidden_idx}
+        a_, g_, l_ = area[pos], grp[pos], level[pos]
+        key = list(zip(a_.tolist(), g_.tolist()))
+        idx = {k: i for i, k in enumerate(key)}
+        n = {k: x for k, x in zip(key, n_all[pos].tolist()) if x == x}
+        hid = {k for k, h in zip(key, hidden_mask[pos]) if h}
         tri = []
-        areas = sorted(set(g["area_code"]))  # sorted: the same data must give the same hidden cells in every
-        for a in areas:  # run (set order follows PYTHONHASHSEED); total = gutter + jenter
-            if (a, "alle") in idx and (a, "gutter") in idx and (a, "jenter") in idx:
+        for a in sorted(set(a_.tolist())):  # sorted: the same data must give the same hidden cells in
+            if (a, "alle") in idx and (a, "gutter") in idx and (a, "jenter") in idx:  # every run; alle = g + j
                 tri.append(((a, "alle"), [(a, "gutter"), (a, "jenter")], 0))
         by_parent = defaultdict(list)
-        for a, lvl in zip(g["area_code"], g["area_level"]):
+        for a, lvl in zip(a_.tolist(), l_.tolist()):
             if lvl == "bydel":
                 by_parent[a[:4]].append(a)
-        extra = {(a, grp): int(u or 0) for a, grp, u in zip(g["area_code"], g["grp"], g["units_hidden"].fillna(0))}
-        for parent, kids in sorted(by_parent.items()):
-            for grp in sorted(set(g["grp"])):
-                if (parent, grp) in idx:
-                    kk = sorted({(b, grp) for b in kids if (b, grp) in idx})
-                    tri.append(((parent, grp), kk, int(sum(extra.get(k, 0) for k in kk) > 0)))
+        extra = dict(zip(key, left_out[pos].astype(int).tolist()))
+        grps = sorted(set(g_.tolist()))
+        for par, kids in sorted(by_parent.items()):  # kommune = Σ bydeler
+            for g in grps:
+                if (par, g) in idx:
+                    kk = sorted({(b, g) for b in kids if (b, g) in idx})
+                    tri.append(((par, g), kk, int(sum(extra.get(k, 0) for k in kk) > 0)))
+        if schools:
+            tri += _school_triangles(
+                a_.tolist(),
+                g_.tolist(),
+                l_.tolist(),
+                parent[pos].tolist(),
+                usable[pos].tolist(),
+                origin[pos].tolist(),
+                idx,
+                set(by_parent),
+            )
         for comp_tri in _components(tri):  # triangles never join two kommuner: solve each alone
             cells = {c for t, ch, _ in comp_tri for c in [t, *ch]}
             comp_hidden = hid & cells
@@ -130,7 +221,7 @@ def apply(values: pd.DataFrame) -> pd.DataFrame:
                 continue
             new = secondary_suppression({c: n[c] for c in cells if c in n}, comp_hidden, comp_tri) - comp_hidden
             for k in new:
-                reason[idx[k]] = "skjult for å hindre tilbakeregning"
-    v["shown"] = reason == ""
-    v["hidden_reason"] = reason.where(reason != "", None)
+                out[pos[idx[k]]] = "skjult for å hindre tilbakeregning"
+    v["shown"] = out == ""
+    v["hidden_reason"] = pd.Series(out, index=v.index, dtype=object).where(out != "", None)
     return v

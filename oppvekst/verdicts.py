@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scipy import stats as sps
 
 from oppvekst.formatting import number
-from oppvekst.stats import Difference, Interval, mean_interval, newcombe_difference, welch_difference, wilson_interval
+from oppvekst.stats import (
+    Difference,
+    Interval,
+    mean_interval,
+    newcombe_difference,
+    welch_difference,
+    wilson_interval,
+    z_value,
+)
 
 BETTER, WORSE, SAME, NONE, NEUTRAL = "#005AB5", "#DC3220", "#5F5F5F", "#8A8A8A", "#6A3D9A"
 
@@ -109,12 +118,17 @@ def benchmark_verdict(ci: Interval | None, benchmark, polarity: str, name: str =
     return Verdict("worse", "dårligere", "▼", WORSE)
 
 
+@lru_cache(maxsize=16)
+def _z_power(power: float) -> float:
+    return float(sps.norm.ppf(power))
+
+
 def minimum_detectable_difference(
     p: float, n1: float, n2: float, confidence: float = 0.95, power: float = 0.8
 ) -> float:
     """Smallest difference between two proportions (0-1) detectable with this power."""
-    za = float(sps.norm.ppf(1 - (1 - confidence) / 2))
-    zb = float(sps.norm.ppf(power))
+    za = z_value(confidence)
+    zb = _z_power(power)
     return (za + zb) * math.sqrt(max(p * (1 - p), 1e-9) * (1 / n1 + 1 / n2))
 
 

@@ -1,0 +1,126 @@
+"""The fast scorecard mart (issue 9) against the frozen row-by-row implementation it replaced
+(``tests/reference_scorecard.py``, commit 1a3b7a8), on the sample database; the same comparison
+on a generated national set is ``bench/etl_bench.py --compare`` (figures in docs/benchmarks.md).
+
+Identical in everything, with one deliberate change: secondary suppression now also closes the
+triangle bydel = Σ skoler (and kommune = Σ skoler where schools map straight to the kommune), so
+more school cells are hidden - and no hidden school number can be recomputed from shown cells."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from reference_scorecard import reference_scorecard
+
+from oppvekst.scorecard import COLUMNS, compute_scorecard
+
+KEY = ["indicator_id", "area_code", "period", "grp"]
+
+
+@pytest.fixture(scope="module")
+def inputs(sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        values = con.execute(
+            "SELECT m.*, a.parent_code FROM mart_indicator_values m LEFT JOIN areas a USING (area_code)"
+        ).df()
+        indicators = con.execute("SELECT * FROM indicators").df()
+        stored = con.execute("SELECT s.*, a.parent_code FROM mart_scorecard s LEFT JOIN areas a USING (area_code)").df()
+    finally:
+        con.close()
+    reference = reference_scorecard(values.drop(columns="parent_code"), indicators)
+    return values, indicators, stored, reference
+
+
+def ordered(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(KEY).reset_index(drop=True)
+
+
+def differing(a: pd.DataFrame, b: pd.DataFrame, columns) -> dict[str, int]:
+    """Column → number of rows where a and b differ (numbers to 1e-12, everything else exactly)."""
+    out = {}
+    for c in columns:
+        x, y = a[c], b[c]
+        if pd.api.types.is_numeric_dtype(x) or pd.api.types.is_numeric_dtype(y):
+            xv = pd.to_numeric(x, errors="coerce").to_numpy(float)
+            yv = pd.to_numeric(y, errors="coerce").to_numpy(float)
+            same = (np.isnan(xv) & np.isnan(yv)) | np.isclose(xv, yv, rtol=1e-12, atol=1e-12)
+        else:
+            xo, yo = x.astype(object).where(x.notna(), None), y.astype(object).where(y.notna(), None)
+            same = np.array([p == q for p, q in zip(xo, yo)], dtype=bool)
+        if not same.all():
+            out[c] = int((~same).sum())
+    return out
+
+
+def test_identical_to_the_row_by_row_implementation(inputs):
+    # with the new triangle switched off and verdicts computed for schools too, every column of
+    # every row is what the reference gives
+    values, indicators, _, reference = inputs
+    fast = compute_scorecard(values, indicators, school_sums=False, school_verdicts=True)
+    assert len(fast) == len(reference)
+    assert differing(ordered(reference), ordered(fast), COLUMNS) == {}
+
+
+def test_the_only_change_is_more_hidden_school_cells(inputs):
+    values, indicators, _, reference = inputs
+    ref, fast = ordered(reference), ordered(compute_scorecard(values, indicators))
+    assert len(ref) == len(fast)
+    hidden_ref = set(map(tuple, ref.loc[~ref["shown"].astype(bool), KEY].to_numpy()))
+    hidden_new = set(map(tuple, fast.loc[~fast["shown"].astype(bool), KEY].to_numpy()))
+    assert hidden_ref < hidden_new  # nothing that was hidden is shown; something more is hidden
+    level = dict(zip(map(tuple, fast[KEY].to_numpy()), fast["area_level"]))
+    assert {level[k] for k in hidden_new - hidden_ref} == {"skole"}
+    # every row shown in both is the same row; schools carry value and interval, not verdicts
+    both = ref["shown"].astype(bool) & fast["shown"].astype(bool)
+    areas = fast["area_level"] != "skole"
+    same_cols = [c for c in COLUMNS if c not in ("shown", "hidden_reason")]
+    assert differing(ref[both & areas], fast[both & areas], same_cols) == {}
+    value_cols = ["area_name", "value", "n", "sd", "ci_low", "ci_high", "ci_method", "baseline_period"]
+    assert differing(ref[both & ~areas], fast[both & ~areas], value_cols) == {}
+    assert fast.loc[~areas, "change_verdict"].isna().all() and fast.loc[~areas, "target_verdict"].isna().all()
+    assert fast.loc[areas & both, "change_verdict"].notna().any()
+
+
+def test_no_school_number_follows_from_its_bydel_and_the_shown_schools(inputs):
+    # The leak issue 9 found: Bergenhus skole, fravær 10. trinn 2021-22, gutter, n = 52 - 11 - 32.
+    # In the stored mart, for every bydel (or kommune) aggregated from its schools and shown, the
+    # schools counted in it must not have exactly one hidden member: with one, total minus the
+    # shown schools is that school's n.
+    values, _, stored, _ = inputs
+    usable = values[~values["suppressed"].astype(bool) & values["value"].notna() & values["n"].notna()]
+    counted = usable[usable["area_level"] == "skole"][["indicator_id", "period", "grp", "area_code", "parent_code"]]
+    shown = dict(zip(map(tuple, stored[KEY].to_numpy()), stored["shown"].astype(bool)))
+    totals = stored[(stored["origin"] == "aggregert fra skoler") & stored["shown"].astype(bool)]
+    hidden_in = defaultdict(int)
+    for iid, period, grp, school, parent in counted.itertuples(index=False):
+        if not shown[(iid, school, period, grp)]:
+            hidden_in[(iid, parent, period, grp)] += 1
+    parents, checked = set(counted["parent_code"]), 0
+    for iid, area, period, grp in totals[KEY].itertuples(index=False):
+        if area in parents:
+            checked += 1
+            assert hidden_in.get((iid, area, period, grp), 0) != 1, (iid, area, period, grp)
+    assert checked > 100  # the sample has many such sums: the test looks at real cases
+
+
+def test_the_old_implementation_leaked_exactly_that(inputs):
+    # the test above can fail: on the reference's output the same check finds the leaks
+    values, _, _, reference = inputs
+    ref = reference.merge(values[KEY + ["parent_code"]], on=KEY, how="left")
+    usable = values[~values["suppressed"].astype(bool) & values["value"].notna() & values["n"].notna()]
+    counted = usable[usable["area_level"] == "skole"]
+    shown = dict(zip(map(tuple, ref[KEY].to_numpy()), ref["shown"].astype(bool)))
+    hidden_in = defaultdict(int)
+    for iid, period, grp, school, parent in counted[
+        ["indicator_id", "period", "grp", "area_code", "parent_code"]
+    ].itertuples(index=False):
+        if not shown[(iid, school, period, grp)]:
+            hidden_in[(iid, parent, period, grp)] += 1
+    totals = ref[(ref["origin"] == "aggregert fra skoler") & ref["shown"].astype(bool)]
+    leaks = [k for k in map(tuple, totals[KEY].to_numpy()) if hidden_in.get(k) == 1]
+    assert len(leaks) > 10
