@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from oppvekst import privacy
+from oppvekst.formatting import number
 from oppvekst.periods import parse_period
-from oppvekst.stats import Interval, t_value, trend_proportions, trend_values, z_value
-from oppvekst.verdicts import benchmark_verdict, change_verdict, difference, direction, target_verdict, value_interval
+from oppvekst.stats import TREND_THRESHOLD, t_value, trend_proportions, trend_values, z_value
+from oppvekst.verdicts import BETTER, NEUTRAL, NONE, SAME, WORSE, _z_power, direction, value_interval
 
 COLUMNS = [
     "indicator_id",
@@ -141,98 +142,348 @@ def compute_scorecard(
     return df[COLUMNS]
 
 
+def _select(conds, choices, default=None) -> np.ndarray:
+    """np.select for text: the first condition that holds picks the choice (a value or an array)."""
+    out = np.full(len(conds[0]), default, dtype=object)
+    for c, v in reversed(list(zip(conds, choices))):
+        out[c] = v[c] if isinstance(v, np.ndarray) else v
+    return out
+
+
+def _seq_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """Left-to-right sum, as Python's ``sum`` adds: the same floating-point result."""
+    acc = parts[0].copy()
+    for p in parts[1:]:
+        acc = acc + p
+    return acc
+
+
+def _wilson(x: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    z = z_value(0.95)
+    centre = 2 * x + z * z
+    spread = z * np.sqrt(z * z + 4 * x * (1 - x / n))
+    denom = 2 * (n + z * z)
+    return np.maximum(0.0, (centre - spread) / denom), np.minimum(1.0, (centre + spread) / denom)
+
+
 def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Change since the 0-punkt, comparison with landet (taken from ``values``' own landet rows),
     verdict against the target and trend, for rows that already carry ``shown`` and the interval.
-    Returns one row per input row (order: by indicator, area, group, period)."""
+
+    Whole columns at a time: the same methods and texts as ``oppvekst.verdicts`` (change_verdict,
+    benchmark_verdict, target_verdict) and ``oppvekst.stats`` (Newcombe, Welch, the Fingertips
+    trends) applied row by row - ``tests/test_scorecard_identity.py`` holds them to that."""
     if values.empty:
         return values.copy()
-    ind = {r["indicator_id"]: r for r in indicators.to_dict("records")}
-    values = values.astype(object).where(values.notna(), None)
-    recs = values.to_dict("records")
-    landet = {(r["indicator_id"], r["period"], r["grp"]): r for r in recs if r["area_code"] == "0"}
-    groups: dict[tuple, list[dict]] = {}
-    for r in recs:
-        groups.setdefault((r["indicator_id"], r["area_code"], r["grp"]), []).append(r)
-    out = []
-    for (iid, area, grp), g in groups.items():
-        meta = ind[iid]
-        stat, pol = meta["statistic"], meta["polarity"]
-        base_kind = parse_period(meta["baseline_period"]).kind
-        target_period = meta["target_period"] if isinstance(meta["target_period"], str) else None
-        tyear = parse_period(target_period).year_end if target_period else None
-        g.sort(key=lambda r: (r["year_start"], r["year_end"], r["period"]))
-        base_row = next((r for r in g if r["period"] == meta["baseline_period"]), None)
-        base_ok = base_row is not None and bool(base_row["shown"])
-        base_end = base_row["year_end"] if base_row is not None else 0
-        same_kind = [r for r in g if r["period_type"] == base_kind and r["shown"]]
-        for r in g:
-            rec = dict(r)
-            shown = bool(r["shown"])
-            if r["period_type"] != base_kind or not shown or r["year_end"] < base_end:
-                out.append(rec)
-                continue
-            ci = Interval(r["ci_low"], r["ci_high"], r["ci_method"], 0.95) if r["ci_method"] else None
-            series_base = _num(base_row["value"]) if base_ok else None
-            # the 0-punkt agreed in the plan stays the 0-punkt even if the source revised it
-            agreed = _num(meta["baseline_value"]) if area == meta.get("plan_area") and grp == meta["gender"] else None
-            bval = agreed if agreed is not None else series_base
-            base_ok = base_ok or agreed is not None
-            rec["baseline_value"], rec["baseline_series_value"] = bval, series_base
-            diff = (
-                difference(
-                    stat,
-                    (_num(r["value"]), _num(r["n"]), _num(r["sd"])),
-                    (bval, _num(base_row["n"]), _num(base_row["sd"])),
-                )
-                if base_ok and bval is not None
-                else None
-            )
-            ch = _num(r["value"]) - bval if bval is not None else None
-            cv = change_verdict(diff, pol) if bval is not None else None
-            d = direction(pol)
-            rec.update(
-                change=ch,
-                change_low=diff.low if diff else None,
-                change_high=diff.high if diff else None,
-                change_method=diff.method if diff else None,
-                improvement=ch * d if ch is not None and d else None,
-                change_verdict=cv.text if cv else "mangler 0-punkt",
-                change_symbol=cv.symbol if cv else "?",
-                change_colour=cv.colour if cv else None,
-                change_detail=cv.detail if cv else "0-punktet mangler eller er skjermet.",
-            )
-            if area != "0":
-                lrow = landet.get((iid, r["period"], grp))
-                bench = _num(lrow["value"]) if lrow is not None and lrow["shown"] else None
-                bv = benchmark_verdict(ci, bench, pol)
-                rec.update(
-                    benchmark_value=bench,
-                    benchmark_verdict=bv.text,
-                    benchmark_symbol=bv.symbol,
-                    benchmark_colour=bv.colour,
-                )
-            upto = [x for x in same_kind if x["year_end"] <= r["year_end"]]
-            since = [x for x in upto if x["year_end"] >= base_end]
-            tv = target_verdict(
-                [(float(x["year_end"]), _num(x["value"])) for x in since],
-                ci,
-                _num(meta["target_value"]),
-                tyear or 0,
-                pol,
-                stat,
-                _num(base_row["n"]) if base_ok else None,
-                _num(r["n"]),
-                bval,
-            )
-            rec.update(
-                target_verdict=tv.text, target_symbol=tv.symbol, target_colour=tv.colour, target_detail=tv.detail
-            )
-            if not bool(meta["pooled"]) and base_kind in ("year", "school_year"):
-                tr = _trend(stat, upto[-5:])
-                rec.update(trend_direction=tr.direction, trend_chi2=tr.chi2, trend_method=tr.method)
-            out.append(rec)
-    return pd.DataFrame(out)
+    meta = indicators.set_index("indicator_id")
+    df = values.sort_values(["indicator_id", "area_code", "grp", "year_start", "year_end", "period"], kind="stable")
+    df = df.reset_index(drop=True)
+    m = len(df)
+    iid = df["indicator_id"]
+    per_ind = pd.DataFrame(index=meta.index)
+    per_ind["kind"] = [parse_period(p).kind for p in meta["baseline_period"]]
+    per_ind["tyear"] = [parse_period(p).year_end if isinstance(p, str) and p else 0 for p in meta["target_period"]]
+    per_ind["d"] = [direction(p) for p in meta["polarity"]]
+    col = lambda c: iid.map(meta[c]).to_numpy()
+    stat, kind, d = col("statistic"), iid.map(per_ind["kind"]).to_numpy(), iid.map(per_ind["d"]).to_numpy(float)
+    tyear = iid.map(per_ind["tyear"]).to_numpy(float)
+    target = pd.to_numeric(iid.map(meta["target_value"]), errors="coerce").to_numpy(float)
+    num = lambda c: pd.to_numeric(df[c], errors="coerce").to_numpy(float)
+    value, n, sd, ci_low, ci_high = num("value"), num("n"), num("sd"), num("ci_low"), num("ci_high")
+    year_s, year_e = num("year_start"), num("year_end")
+    has_ci = df["ci_method"].notna().to_numpy()
+    shown = df["shown"].to_numpy(dtype=bool)
+    area = df["area_code"].to_numpy(dtype=object)
+    ptype = df["period_type"].to_numpy(dtype=object)
+    group = df.groupby(["indicator_id", "area_code", "grp"], sort=False).ngroup().to_numpy()
+
+    # the 0-punkt row of each group (period = the registry's baseline period)
+    is_base = (df["period"] == iid.map(meta["baseline_period"])).to_numpy()
+    base_of = pd.Series(np.flatnonzero(is_base), index=group[is_base])
+    base_of = base_of[~base_of.index.duplicated()]
+    b = pd.Series(group).map(base_of).to_numpy(float)
+    has_base = ~np.isnan(b)
+    bi = np.where(has_base, b, 0).astype(int)
+    base_shown = has_base & shown[bi]
+    base_end = np.where(has_base, year_e[bi], 0.0)
+    base_n = np.where(has_base, n[bi], np.nan)
+    base_sd = np.where(has_base, sd[bi], np.nan)
+    same_kind = ptype == kind
+    elig = same_kind & shown & (year_e >= base_end)
+
+    # 0-punkt: the plan's agreed value in its own area and kjønn, else the series' own
+    series_base = np.where(base_shown, np.where(has_base, value[bi], np.nan), np.nan)
+    agreed = pd.to_numeric(iid.map(meta["baseline_value"]), errors="coerce").to_numpy(float)
+    own = (area == col("plan_area")) & (df["grp"].to_numpy(dtype=object) == col("gender"))
+    agreed = np.where(own, agreed, np.nan)
+    bval = np.where(~np.isnan(agreed), agreed, series_base)
+    base_ok = base_shown | ~np.isnan(agreed)
+    has_bval = ~np.isnan(bval)
+
+    # status − 0-punkt: Newcombe for proportions, Welch for means
+    dlow, dhigh, dmethod = np.full(m, np.nan), np.full(m, np.nan), np.full(m, None, dtype=object)
+    ok = elig & base_ok & has_bval & np.isfinite(value) & np.isfinite(n) & np.isfinite(base_n) & (n > 0) & (base_n > 0)
+    prop = ok & (stat == "proportion")
+    if prop.any():
+        n1, n2 = n[prop], base_n[prop]
+        x1 = np.maximum(0, np.minimum(n1, value[prop] / 100 * n1))
+        x2 = np.maximum(0, np.minimum(n2, bval[prop] / 100 * n2))
+        p1, p2 = x1 / n1, x2 / n2
+        (l1, u1), (l2, u2) = _wilson(x1, n1), _wilson(x2, n2)
+        dd = p1 - p2
+        dlow[prop] = (dd - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)) * 100
+        dhigh[prop] = (dd + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)) * 100
+        dmethod[prop] = "Newcombe hybrid score"
+    welch = ok & (stat == "mean") & np.isfinite(sd) & np.isfinite(base_sd) & (n >= 2) & (base_n >= 2)
+    if welch.any():
+        v1, v2 = sd[welch] * sd[welch] / n[welch], base_sd[welch] * base_sd[welch] / base_n[welch]
+        se = np.sqrt(v1 + v2)
+        dof = (v1 + v2) ** 2 / (v1 * v1 / (n[welch] - 1) + v2 * v2 / (base_n[welch] - 1))
+        t = np.array([t_value(0.95, round(x, 6)) for x in dof.tolist()])
+        dd = value[welch] - bval[welch]
+        dlow[welch], dhigh[welch] = dd - t * se, dd + t * se
+        dmethod[welch] = "Welch"
+    has_diff = pd.notna(dmethod)
+    change = np.where(elig & has_bval, value - bval, np.nan)
+    lo, hi = np.minimum(dlow * d, dhigh * d), np.maximum(dlow * d, dhigh * d)
+    neutral = d == 0
+    c_conds = [
+        ~has_bval,
+        ~has_diff,
+        neutral & (dlow > 0),
+        neutral & (dhigh < 0),
+        neutral,
+        lo > 0,
+        hi < 0,
+        np.ones(m, dtype=bool),
+    ]
+    c_text = ["mangler 0-punkt", "kan ikke testes", "sikker økning", "sikker nedgang", "ingen sikker endring"]
+    c_text += ["sikker forbedring", "sikker forverring", "ingen sikker endring"]
+    c_sym = ["?", "?", "↑", "↓", "●", "▲", "▼", "●"]
+    c_col = [None, NONE, NEUTRAL, NEUTRAL, SAME, BETTER, WORSE, SAME]
+    untestable = "Kilden oppgir ikke antall svar (n), så vi kan ikke si om endringen er sikker."
+    c_detail = ["0-punktet mangler eller er skjermet.", untestable, "", "", "", "", "", ""]
+
+    # against landet: significant when landet's value lies outside the area's interval
+    landet = df.loc[area == "0", ["indicator_id", "period", "grp", "value", "shown"]]
+    landet = landet[landet["shown"].astype(bool)]
+    bench = (
+        df[["indicator_id", "period", "grp"]]
+        .merge(landet, on=["indicator_id", "period", "grp"], how="left")["value"]
+        .to_numpy(float)
+    )
+    elig_b = elig & (area != "0")
+    bench = np.where(elig_b, bench, np.nan)
+    higher = ci_low > bench
+    good = (higher & (d > 0)) | (~higher & (d < 0))
+    b_conds = [
+        ~has_ci | np.isnan(bench),
+        (ci_low <= bench) & (bench <= ci_high),
+        neutral & higher,
+        neutral,
+        good,
+    ]
+    b_text = ["kan ikke sammenlignes", "omtrent likt", "høyere", "lavere", "bedre"]
+    b_sym, b_col = ["?", "●", "↑", "↓", "▲"], [NONE, SAME, NEUTRAL, NEUTRAL, BETTER]
+
+    # against the target: reached, or the straight line through the points since the 0-punkt
+    pts = same_kind & shown  # the series' points, in order within each group
+    pidx = np.flatnonzero(pts)
+    rank = np.full(m, -1)
+    rank[pidx] = np.arange(len(pidx))
+    first = pd.Series(rank[pidx], index=group[pidx]).groupby(level=0).min()
+    pd.Series(group).map(first).fillna(0).to_numpy(int)
+    p_end, p_val = year_e[pidx], value[pidx]
+    # first point of the group at or after the 0-punkt
+    after = pd.Series(np.where(p_end >= base_end[pidx], rank[pidx], len(pidx)), index=group[pidx])
+    start = pd.Series(group).map(after.groupby(level=0).min()).fillna(0).to_numpy(int)
+    k = np.where(elig, rank - start + 1, 0)
+    maxk = int(k.max()) if elig.any() else 0
+    cols_x, cols_y, valid = [], [], []
+    for j in range(maxk):
+        at = np.clip(start + j, 0, max(len(pidx) - 1, 0))
+        ok_j = j < k
+        valid.append(ok_j)
+        cols_x.append(np.where(ok_j, p_end[at] if len(pidx) else 0.0, 0.0))
+        cols_y.append(np.where(ok_j, p_val[at] if len(pidx) else 0.0, 0.0))
+    kk = np.maximum(k, 1)
+    xm = _seq_sum(cols_x) / kk if maxk else np.zeros(m)
+    ym = _seq_sum(cols_y) / kk if maxk else np.zeros(m)
+    sxx = _seq_sum([np.where(v, (x - xm) ** 2, 0.0) for x, v in zip(cols_x, valid)]) if maxk else np.zeros(m)
+    sxy = (
+        _seq_sum([np.where(v, (x - xm) * (y - ym), 0.0) for x, y, v in zip(cols_x, cols_y, valid)])
+        if maxk
+        else np.zeros(m)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(sxx != 0, sxy / np.where(sxx != 0, sxx, 1.0), 0.0)
+    projected = ym + slope * (tyear - xm)
+    latest = value
+    t_lo, t_hi = np.where(has_ci, ci_low, latest), np.where(has_ci, ci_high, latest)
+    no_target = np.isnan(target) | neutral
+    reached = ((d > 0) & (t_lo >= target)) | ((d < 0) & (t_hi <= target))
+    on_track = np.where(d > 0, projected >= target, projected <= target)
+    # minimum detectable difference at 80 % power, when the target asks for less
+    p0 = bval / 100
+    bn_ok = np.where(base_ok, base_n, np.nan)
+    mdd_ok = elig & ~no_target & (stat == "proportion") & np.isfinite(bn_ok) & np.isfinite(n) & has_bval
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mdd = (z_value(0.95) + _z_power(0.8)) * np.sqrt(np.maximum(p0 * (1 - p0), 1e-9) * (1 / bn_ok + 1 / n)) * 100
+    asks = np.abs(target - bval)
+    warn = np.full(m, "", dtype=object)
+    for i in np.flatnonzero(mdd_ok & (asks < mdd)):
+        warn[i] = (
+            f" Obs: med så få svar kan bare endringer større enn {number(float(mdd[i]))} prosentpoeng påvises; "
+            f"målet krever {number(float(asks[i]))}."
+        )
+    t_conds = [no_target, reached, k < 2, on_track, np.ones(m, dtype=bool)]
+    t_text = ["ingen mål", "nådd", "for lite data", "på vei", "ikke på vei"]
+    t_sym = ["–", "✔", "?", _select([d > 0], ["↗"], "↘"), "✖"]
+    t_col = [NONE, BETTER, NONE, BETTER, WORSE]
+    how = np.full(m, "", dtype=object)
+    for i in np.flatnonzero(elig & ~no_target & ~reached & (k >= 2)):
+        how[i] = (
+            f"Rett linje gjennom {int(k[i])} målinger fra 0-punktet gir {number(float(projected[i]), 2)} "
+            f"i {int(tyear[i])}."
+        )
+    reach_text = np.where(
+        has_ci, "Hele intervallet er på riktig side av målet.", "Verdien er på riktig side av målet (uten intervall)."
+    ).astype(object)
+    t_detail = ["", reach_text + warn, "Trenger minst to målinger fra 0-punktet for å se retning." + warn]
+    t_detail += [how + warn, how + warn]
+
+    out = df
+    e = elig
+    put = lambda c, arr: out.__setitem__(c, np.where(e, arr, None))
+    put("baseline_value", np.where(has_bval, bval, None))
+    put("baseline_series_value", np.where(np.isnan(series_base), None, series_base))
+    put("change", np.where(np.isnan(change), None, change))
+    put("change_low", np.where(has_diff, dlow, None))
+    put("change_high", np.where(has_diff, dhigh, None))
+    put("change_method", dmethod)
+    put("improvement", np.where(~np.isnan(change) & ~neutral, change * d, None))
+    for c, choices in (
+        ("change_verdict", c_text),
+        ("change_symbol", c_sym),
+        ("change_colour", c_col),
+        ("change_detail", c_detail),
+    ):
+        put(c, _select(c_conds, choices))
+    eb = elig_b
+    for c, choices, last in (
+        ("benchmark_verdict", b_text, "dårligere"),
+        ("benchmark_symbol", b_sym, "▼"),
+        ("benchmark_colour", b_col, WORSE),
+    ):
+        out[c] = np.where(eb, _select(b_conds, choices, last), None)
+    out["benchmark_value"] = np.where(eb & ~np.isnan(bench), bench, None)
+    for c, choices in (
+        ("target_verdict", t_text),
+        ("target_symbol", t_sym),
+        ("target_colour", t_col),
+        ("target_detail", t_detail),
+    ):
+        put(c, _select(t_conds, choices))
+    _trends(out, elig, stat, kind, col("pooled"), group, pts, rank, value, n, ci_low, ci_high, year_s)
+    return out
+
+
+def _trends(out, elig, stat, kind, pooled, group, pts, rank, value, n, ci_low, ci_high, year_s) -> None:
+    """Fingertips recent trend over the 5 latest annual points up to each row (``_trend``)."""
+    m = len(out)
+    want = elig & ~pooled.astype(bool) & np.isin(kind, ["year", "school_year"])
+    direction_ = np.full(m, None, dtype=object)
+    chi2 = np.full(m, np.nan)
+    method = np.full(m, None, dtype=object)
+    PROP, VAL = "chi-square test for trend (99.8 %)", "weighted least squares trend (99.8 %)"
+    CANNOT = "cannot be calculated"
+    direction_[want], method[want] = CANNOT, PROP
+    pidx = np.flatnonzero(pts)
+    rows = np.flatnonzero(want)
+    if len(rows) and len(pidx):
+        r = rank[rows]
+        lag = np.stack([r - 4 + j for j in range(5)], axis=1)  # ranks of the 5 points, oldest first
+        inside = (lag >= 0).all(axis=1)
+        lagc = pidx[np.clip(lag, 0, len(pidx) - 1)]  # row positions
+        same_group = (group[lagc] == group[rows][:, None]).all(axis=1)
+        ys = year_s[lagc]
+        consecutive = (ys - ys[:, :1] == np.arange(5)).all(axis=1)
+        five = inside & same_group & consecutive
+        v5, n5, lo5, hi5 = value[lagc], n[lagc], ci_low[lagc], ci_high[lagc]
+        t = np.arange(1, 6, dtype=float)
+        prop_path = five & (stat[rows] == "proportion") & (np.isfinite(n5) & (n5 != 0)).all(axis=1)
+        # proportions: chi-square test for trend; slope of the logits for the direction
+        x5 = v5 / 100 * n5
+        with np.errstate(divide="ignore", invalid="ignore"):
+            N, X = _seq_sum(list(n5.T)), _seq_sum(list(x5.T))
+            okp = prop_path & (n5 > 0).all(axis=1) & np.isfinite(x5).all(axis=1) & (X > 0) & (X < N)
+            sxt = _seq_sum([x5[:, j] * t[j] for j in range(5)])
+            snt = _seq_sum([n5[:, j] * t[j] for j in range(5)])
+            sntt = _seq_sum([n5[:, j] * t[j] * t[j] for j in range(5)])
+            c2 = N * (N * sxt - X * snt) ** 2 / (X * (N - X) * (N * sntt - snt**2))
+            okp &= ((x5 > 0) & (x5 < n5)).all(axis=1)
+            logit = np.log(x5 / (n5 - x5))
+        slope_p, stable_p = _slope_and_stability(logit, None)
+        # other values: weighted least squares with weights from the 95 % limits
+        val_path = five & ~prop_path
+        se = (hi5 - lo5) / 3.92
+        okv = val_path & np.isfinite(v5).all(axis=1) & np.isfinite(lo5).all(axis=1) & np.isfinite(hi5).all(axis=1)
+        okv &= (se > 0).all(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = 1 / se**2
+        slope_v, stable_v, chi_v = _wls(v5, w)
+        for ok, path, slope, stable, ch, meth in (
+            (okp, prop_path, slope_p, stable_p, c2, PROP),
+            (okv, val_path, slope_v, stable_v, chi_v, VAL),
+        ):
+            sig = ok & (ch > TREND_THRESHOLD) & stable & (slope != 0)
+            dirn = np.where(sig, np.where(slope > 0, "increasing", "decreasing"), "no significant change")
+            sel = rows[path]
+            method[sel] = meth
+            direction_[sel] = np.where(ok[path], dirn[path], CANNOT)
+            chi2[sel] = np.where(ok[path], ch[path], np.nan)
+    out["trend_direction"] = direction_
+    out["trend_chi2"] = np.where(np.isnan(chi2), None, chi2)
+    out["trend_method"] = method
+
+
+def _ols(t: list[float], y: list[np.ndarray]) -> np.ndarray:
+    tm = sum(t) / len(t)
+    ym = _seq_sum(y) / len(y)
+    return _seq_sum([(a - tm) * (b - ym) for a, b in zip(t, y)]) / sum((a - tm) ** 2 for a in t)
+
+
+def _slope_and_stability(y: np.ndarray, _w) -> tuple[np.ndarray, np.ndarray]:
+    """OLS slope over t = 1..5 and whether every leave-one-out slope has its sign."""
+    t = [1.0, 2.0, 3.0, 4.0, 5.0]
+    with np.errstate(invalid="ignore"):
+        slope = _ols(t, [y[:, j] for j in range(5)])
+        stable = np.ones(len(y), dtype=bool)
+        for k in range(5):
+            keep = [j for j in range(5) if j != k]
+            stable &= _ols([t[j] for j in keep], [y[:, j] for j in keep]) * slope > 0
+    return slope, stable
+
+
+def _wls(v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    t = [1.0, 2.0, 3.0, 4.0, 5.0]
+
+    def fit(idx):
+        S1 = _seq_sum([w[:, i] for i in idx])
+        S2 = _seq_sum([w[:, i] * v[:, i] * t[i] for i in idx])
+        S3 = _seq_sum([w[:, i] * t[i] for i in idx])
+        S4 = _seq_sum([w[:, i] * v[:, i] for i in idx])
+        S5 = _seq_sum([w[:, i] * t[i] ** 2 for i in idx])
+        den = S1 * S5 - S3**2
+        return (S1 * S2 - S3 * S4) / den, np.sqrt(S1 / den)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b, se_b = fit(range(5))
+        chi2 = (b / se_b) ** 2
+        stable = np.ones(len(v), dtype=bool)
+        for k in range(5):
+            stable &= fit([i for i in range(5) if i != k])[0] * b > 0
+    return b, stable, chi2
 
 
 def _trend(stat: str, last5: list[dict]):
