@@ -11,6 +11,8 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 Key = tuple
 
@@ -53,8 +55,27 @@ def recoverable(hidden: set, triangles: list[tuple[Key, list[Key], int]]) -> lis
             A[i, len(hidden_list) + ecol] = -1.0
     # x_k is determined by A x = b exactly when e_k lies in A's row space (every null-space
     # vector is zero at k): its projection onto the row space has length 1
-    weight = _row_space_weight(A)
+    weight = _row_space_weight(A) if A.shape[1] <= SPLIT_ABOVE else _weight_by_parts(A)
     return [k for k, w in zip(hidden_list, weight.tolist()) if w > 1 - 1e-9]
+
+
+SPLIT_ABOVE = 24  # unknowns; larger systems are cut into parts that share no unknown
+
+
+def _weight_by_parts(A: np.ndarray) -> np.ndarray:
+    """``_row_space_weight`` for a large system, part by part: equations that share no unknown are
+    independent (shown cells are constants), so each connected part is decomposed on its own -
+    the same answer, and an SVD's cost grows with the cube of its size."""
+    m, k = A.shape
+    r, c = np.nonzero(A)
+    graph = coo_matrix((np.ones(len(r)), (r, c + m)), shape=(m + k, m + k))
+    _, label = connected_components(graph, directed=False)
+    row_label, col_label = label[:m], label[m:]
+    weight = np.zeros(k)
+    for part in np.unique(row_label):
+        rows, cols = row_label == part, col_label == part
+        weight[cols] = _row_space_weight(A[np.ix_(rows, cols)])
+    return weight
 
 
 def _separate(hidden: set, triangles: list) -> bool:

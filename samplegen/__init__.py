@@ -3,9 +3,10 @@
 ``python -m samplegen --out data/sample`` writes the bundled sample (landet, Vestland,
 Akershus, Telemark, Bergen with its 8 bydeler and 20 schools, Bærum, Lillestrøm, Bamble,
 2015-2025). ``--scale national`` writes national volumes (every kommune and bydel, ~2,800
-schools) for the benchmark. The numbers are invented ("Eksempeldata – ikke ekte tall") but
-behave like real ones: each area has its own level, trends bend, survey noise is binomial
-and shrinks with n, small cells are suppressed as the publishers do.
+schools) for the benchmark, ``--scale half`` every second kommune (to see how cost grows).
+The numbers are invented ("Eksempeldata – ikke ekte tall") but behave like real ones: each
+area has its own level, trends bend, survey noise is binomial and shrinks with n, small
+cells are suppressed as the publishers do.
 
 Formats written: SSB web download (Windows-1252, title line), SSB PxWebApi v2 CSV, SSB
 json-stat2, Udir statistikkbank CSV (UTF-16LE, sep=\\t, wide dotted headers), Udir JSON API

@@ -1,4 +1,4 @@
-"""``python -m samplegen [--out DIR] [--scale sample|national]``."""
+"""``python -m samplegen [--out DIR] [--scale sample|half|national]``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from samplegen import digest, generate
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m samplegen", description=DOC.split("\n")[0])
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "data" / "sample"))
-    ap.add_argument("--scale", choices=["sample", "national"], default="sample")
+    ap.add_argument("--scale", choices=["sample", "half", "national"], default="sample")
     args = ap.parse_args(argv)
     paths = generate(Path(args.out), args.scale)
     size = sum(p.stat().st_size for p in paths)
