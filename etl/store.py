@@ -44,6 +44,9 @@ class LoadResult:
     changed: bool = False
     db: Path | None = None
     notes: list[str] = field(default_factory=list)  # rows skipped (pseudo-regions), leftovers removed
+    # (source, measure_code, measure_name) of new or revised rows; None when the whole database
+    # must be rebuilt (e.g. schools were mapped to bydeler anew)
+    touched: set | None = None
 
     def summary(self) -> str:
         lines = []
@@ -211,7 +214,7 @@ def load(
                 init_db(con)
                 changed = _write(con, extracts, obs, schools, result)
                 if changed and post_build:
-                    post_build(con)
+                    post_build(con, touched=result.touched)
                     unused_measures(con, result)
                 if changed:
                     con.execute("CHECKPOINT")
@@ -312,6 +315,15 @@ def _write(con, extracts, obs: pd.DataFrame, schools: pd.DataFrame, result: Load
                 o.value AS old_value, o.symbol AS old_symbol, o.load_id AS old_load_id
             FROM incoming i LEFT JOIN observations o ON {on}""")
         counts = con.execute("SELECT file_name, status, count(*) FROM diff GROUP BY ALL").fetchall()
+        result.touched = (
+            None
+            if len(schools)  # a new school map moves school rows between bydeler: every mart may change
+            else set(
+                con.execute(
+                    "SELECT DISTINCT source, measure_code, measure_name FROM diff WHERE status IN ('new', 'revised')"
+                ).fetchall()
+            )
+        )
         con.execute(
             """INSERT INTO revisions SELECT source, measure_code, area_code, period, gender, grade,
             breakdown, old_value, value, old_symbol, symbol, old_load_id, load_id, ? FROM diff WHERE status = 'revised'""",

@@ -33,12 +33,12 @@ FROM observations
 """
 
 MART = """
-CREATE OR REPLACE TABLE mart_indicator_values AS
+{head}
 WITH sel AS (
     SELECT i.indicator_id, i.statistic, o.gender AS grp, o.area_code, o.area_level, o.area_name, o.source_area_code,
            o.period, o.period_type, o.year_start, o.year_end, o.value, o.n, o.sd, o.suppressed, o.symbol,
            o.load_id
-    FROM indicators i
+    FROM {indicators} i
     JOIN stg_observations o
       ON o.source = i.source AND (o.measure_code = i.measure OR o.measure_name = i.measure)
      AND o.grade = i.grade AND o.breakdown = i.breakdown
@@ -90,7 +90,7 @@ POOLED = """
 INSERT INTO mart_indicator_values
 WITH ann AS (
     SELECT m.*, i.pool_years FROM mart_indicator_values m JOIN indicators i USING (indicator_id)
-    WHERE i.pool_years > 1 AND m.period_type IN ('year', 'school_year')
+    WHERE i.pool_years > 1 AND m.period_type IN ('year', 'school_year') {scope}
 )
 SELECT e.indicator_id, e.area_code, any_value(a.area_level), any_value(a.area_name),
        min(a.year_start) || '-' || max(a.year_end), 'pooled', min(a.year_start), max(a.year_end), e.grp,
@@ -158,18 +158,63 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
     return [str(p) for p in problems]
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None) -> None:
+def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set | None = None) -> None:
+    """Rebuild the marts. With ``touched`` - the (source, measure_code, measure_name) a load added
+    or revised - and an unchanged registry, only the indicators fed by those measures are
+    rebuilt: every mart row belongs to one indicator and nothing in it (privacy, verdicts, the
+    landet comparison) looks across indicators, so the result is the same as a full rebuild."""
     from oppvekst.scorecard import compute_scorecard
 
+    before = _registry_snapshot(con)
     con.execute(STAGING)
     load_indicators(con, registry_path)
-    con.execute(MART)
-    con.execute(POOLED)
+    scope = None
+    if touched is not None and before is not None and before.equals(_registry_snapshot(con)):
+        con.execute("CREATE OR REPLACE TEMP TABLE touched_measures (source VARCHAR, code VARCHAR, name VARCHAR)")
+        if touched:
+            con.executemany("INSERT INTO touched_measures VALUES (?, ?, ?)", [tuple(map(str, t)) for t in touched])
+        scope = [
+            r[0]
+            for r in con.execute("""SELECT DISTINCT i.indicator_id FROM indicators i JOIN touched_measures t
+                ON t.source = i.source AND (i.measure = t.code OR i.measure = t.name)""").fetchall()
+        ]
+        if not scope:
+            return
+    if scope is None:
+        con.execute(MART.format(head="CREATE OR REPLACE TABLE mart_indicator_values AS", indicators="indicators"))
+        con.execute(POOLED.format(scope=""))
+        where = ""
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE mart_scope AS SELECT unnest(?::VARCHAR[]) AS indicator_id", [scope])
+        in_scope = "indicator_id IN (SELECT indicator_id FROM mart_scope)"
+        con.execute(f"DELETE FROM mart_indicator_values WHERE {in_scope}")
+        con.execute(
+            MART.format(
+                head="INSERT INTO mart_indicator_values",
+                indicators=f"(SELECT * FROM indicators WHERE {in_scope})",
+            )
+        )
+        con.execute(POOLED.format(scope=f"AND m.{in_scope}"))
+        where = f"WHERE m.{in_scope}"
     card = compute_scorecard(
         # each row with its area's parent, so schools are protected against their bydel/kommune sum
-        con.execute("SELECT m.*, a.parent_code FROM mart_indicator_values m LEFT JOIN areas a USING (area_code)").df(),
+        con.execute(
+            f"SELECT m.*, a.parent_code FROM mart_indicator_values m LEFT JOIN areas a USING (area_code) {where}"
+        ).df(),
         con.execute("SELECT * FROM indicators").df(),
     )
     con.register("card_df", card)
-    con.execute("CREATE OR REPLACE TABLE mart_scorecard AS SELECT * FROM card_df")
+    if scope is None:
+        con.execute("CREATE OR REPLACE TABLE mart_scorecard AS SELECT * FROM card_df")
+    else:
+        con.execute("DELETE FROM mart_scorecard WHERE indicator_id IN (SELECT indicator_id FROM mart_scope)")
+        con.execute("INSERT INTO mart_scorecard BY NAME SELECT * FROM card_df")
     con.unregister("card_df")
+
+
+def _registry_snapshot(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The registry as stored, when the marts exist (None otherwise: a full build is needed)."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    if not {"indicators", "mart_indicator_values", "mart_scorecard"} <= tables:
+        return None
+    return con.execute("SELECT * FROM indicators ORDER BY indicator_id").df()
