@@ -7,6 +7,7 @@ its unit vector lies in the row space of the triangle equations)."""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 
 import numpy as np
@@ -93,27 +94,42 @@ def _separate(hidden: set, triangles: list) -> bool:
 
 
 def secondary_suppression(n: dict[Key, float], hidden: set, triangles: list[tuple[Key, list[Key], int]]) -> set:
-    """Hide more cells (smallest n first) until none of the hidden can be recovered."""
+    """Hide more cells (smallest n first) until none of the hidden can be recovered.
+
+    Each step takes the first triangle (in the given order) with exactly one hidden member and
+    hides its smallest shown part; when there is none, the linear algebra finds a recoverable
+    cell (if any) and its first triangle. Hidden counts per triangle are kept up to date, so a
+    step costs the triangles of the one new cell, not a pass over all of them."""
     hidden = set(hidden)
     usable = [(t, c, e) for t, c, e in triangles if t in n and all(x in n for x in c)]
+    count = []
+    where: dict = defaultdict(list)
+    for i, (t, c, e) in enumerate(usable):
+        count.append(sum(m in hidden for m in (t, *c)) + e)
+        for m in (t, *c):
+            where[m].append(i)
+    ones = [i for i, k in enumerate(count) if k == 1]  # a heap: the first such triangle on top
     for _ in range(10 * (len(n) + 1)):
-        target = None
-        for t, c, e in usable:  # fast path: a triangle with exactly one hidden member
-            if sum(m in hidden for m in [t, *c]) + e == 1:
-                target = (t, c)
-                break
-        if target is None:
+        while ones and count[ones[0]] != 1:  # counts only grow: drop triangles that passed 1
+            heapq.heappop(ones)
+        if ones:
+            t, c, _ = usable[ones[0]]
+        else:
             if _separate(hidden, usable):  # every triangle has 0 or >= 2 unknowns and shares none
                 return hidden
             rec = recoverable(hidden, usable)
             if not rec:
                 return hidden
-            target = next((t, c) for t, c, e in usable if rec[0] in [t, *c])
-        t, c = target
+            t, c = next((t, c) for t, c, e in usable if rec[0] in [t, *c])
         candidates = [m for m in c if m not in hidden] or ([t] if t not in hidden else [])
         if not candidates:
             return hidden
-        hidden.add(min(candidates, key=lambda m: (n[m], str(m))))
+        new = min(candidates, key=lambda m: (n[m], str(m)))
+        hidden.add(new)
+        for j in where[new]:
+            count[j] += 1
+            if count[j] == 1:
+                heapq.heappush(ones, j)
     return hidden
 
 
