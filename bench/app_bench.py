@@ -3,10 +3,18 @@
 For every page: server time of a first (cold) and a warm run and of a filter change, with
 Streamlit's AppTest; then, in headless Chromium, the time until the page has finished
 rendering, next to a one-line Streamlit page (bench/floor_app.py) measured the same way in
-the same run.
+the same run, alternating page and floor load by load (the machine is shared, so both see the
+same noise); median of ``--repeats`` warm loads (default 7, at least 5) each, and the ratio.
+Last, the app server's resident memory (RSS) after every page has been visited.
+
+"Finished rendering" is: Streamlit's script state is ``notRunning``, nothing is stale, no
+skeleton is left (Streamlit shows one while it loads an element's JavaScript, e.g. for
+``st.dataframe``, ``st.table`` or a Plotly chart, which can come after ``notRunning``), every
+``st.dataframe`` has drawn its canvas, and the page's own content (the heading, the chart)
+is there. Each load is a fresh browser context (no browser cache), as for a first visitor.
 
     .venv/bin/python bench/etl_bench.py --keep /tmp/bench      # builds /tmp/bench/national.duckdb
-    .venv/bin/python bench/app_bench.py --db /tmp/bench/national.duckdb
+    .venv/bin/python bench/app_bench.py --db /tmp/bench/national.duckdb [--repeats 7] [--browser-only]
 """
 
 from __future__ import annotations
@@ -34,6 +42,13 @@ PAGES = [  # (script, url path with query, widget to change: (kind, index, new v
     ("pages/datagrunnlag.py", "datagrunnlag?omrade=4601", ("selectbox", 0, "3201")),
 ]
 NOT_STALE = """document.querySelectorAll('[data-stale="true"]').length === 0"""
+RENDERED = """() => document.querySelectorAll('[data-stale="true"]').length === 0
+  && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
+  && [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(d => d.querySelector('canvas'))"""
+DONE = (
+    '[data-testid="stApp"] [data-test-script-state="notRunning"], '
+    '[data-testid="stApp"][data-test-script-state="notRunning"]'
+)
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -122,66 +137,101 @@ def start(script: str, db: str, log=None) -> tuple[subprocess.Popen, str]:
     raise TimeoutError(script)
 
 
-def browser_times(db: str, repeats: int = 3) -> dict:
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, from /proc (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def browser_times(db: str, repeats: int = 7) -> dict:
+    """Per page: the median of ``repeats`` warm loads, and the floor's median over the loads
+    made alternately with that page's; then the app server's RSS."""
     from playwright.sync_api import sync_playwright
 
-    done = (
-        '[data-testid="stApp"] [data-test-script-state="notRunning"], '
-        '[data-testid="stApp"][data-test-script-state="notRunning"]'
-    )
     app, app_url = start("app.py", db)
     floor, floor_url = start("bench/floor_app.py", db)
-    out = {}
+    out: dict = {"pages": {}}
     try:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
 
-            def visible(url: str, selector: str) -> float:
-                times = []
-                for _ in range(repeats):
-                    page = b.new_page(viewport={"width": 1280, "height": 720})
-                    t0 = time.perf_counter()
-                    page.goto(url)
-                    page.wait_for_selector(done, timeout=300_000)
-                    page.wait_for_function(NOT_STALE)
-                    page.wait_for_selector(selector, timeout=300_000)
-                    times.append(time.perf_counter() - t0)
-                    page.close()
-                return round(statistics.median(times[1:] or times), 3)
+            def load(url: str, selector: str) -> float:
+                page = b.new_page(viewport={"width": 1280, "height": 720})
+                t0 = time.perf_counter()
+                page.goto(url)
+                page.wait_for_selector(DONE, state="attached", timeout=300_000)
+                page.wait_for_function(RENDERED, timeout=300_000)
+                page.wait_for_selector(selector, state="attached", timeout=300_000)
+                took = time.perf_counter() - t0
+                errors = page.locator('[data-testid="stException"]').count()
+                page.close()
+                if errors:
+                    raise RuntimeError(f"{url}: the page shows an exception")
+                return took
 
-            visible(app_url + "/", "h1")  # warm the server's caches once
-            out["floor (one-line page)"] = visible(floor_url + "/", '[data-testid="stMarkdown"]')
+            floor_sel = '[data-testid="stMarkdown"]'
+            load(floor_url + "/", floor_sel)  # start both servers' sessions once
+            for _script, url, _ in PAGES:
+                load(f"{app_url}/{url}", "h1")  # warm the server's caches for this page
+            all_floor = []
             for script, url, _ in PAGES:
-                sel = ".js-plotly-plot" if "indikator" in url or "omrader" in url else "h1"
-                out[script] = visible(f"{app_url}/{url}", sel)
+                sel = ".oppvekst-chart svg" if "indikator" in url or "omrader" in url else "h1"
+                page_t, floor_t = [], []
+                for _ in range(repeats):
+                    floor_t.append(load(floor_url + "/", floor_sel))
+                    page_t.append(load(f"{app_url}/{url}", sel))
+                all_floor += floor_t
+                page_m, floor_m = statistics.median(page_t), statistics.median(floor_t)
+                out["pages"][script] = {
+                    "browser_s": round(page_m, 3),
+                    "floor_s": round(floor_m, 3),
+                    "ratio": round(page_m / floor_m, 2),
+                }
+            out["floor_s"] = round(statistics.median(all_floor), 3)
+            out["app_rss_mb"] = rss_mb(app.pid)
             b.close()
     finally:
         app.terminate()
         floor.terminate()
+        app.wait(timeout=30)
+        floor.wait(timeout=30)
     return out
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", default="/tmp/bench/national.duckdb")
+    ap.add_argument("--repeats", type=int, default=7, help="warm browser loads per page (at least 5)")
+    ap.add_argument("--browser-only", action="store_true", help="skip the AppTest server times")
     args = ap.parse_args()
     if not Path(args.db).exists():
         print(f"{args.db} not found: run bench/etl_bench.py --keep /tmp/bench first", file=sys.stderr)
         return 2
-    server = server_times(args.db)
-    print("Server time (AppTest), seconds:")
-    print(f"{'page':28} {'first':>7} {'warm':>7} {'filter':>7}")
-    for page, t in server.items():
-        print(
-            f"{page:28} {t['first_s']:7.3f} {t['warm_s']:7.3f} {t['filter_change_s']:7.3f}"
-            + ("  ERROR" if t["error"] else "")
-        )
-    browser = browser_times(args.db)
-    floor = browser.pop("floor (one-line page)")
-    print(f"\nBrowser, until rendered (median of warm loads), seconds; floor = one-line page: {floor:.3f}")
-    for page, t in browser.items():
-        print(f"{page:28} {t:7.3f}   {t / floor:4.1f}× floor")
-    print(json.dumps({"server": server, "browser": browser, "floor": floor}))
+    if args.repeats < 5:
+        ap.error("--repeats must be at least 5")
+    server = {}
+    if not args.browser_only:
+        server = server_times(args.db)
+        print("Server time (AppTest), seconds:")
+        print(f"{'page':28} {'first':>7} {'warm':>7} {'filter':>7}")
+        for page, t in server.items():
+            print(
+                f"{page:28} {t['first_s']:7.3f} {t['warm_s']:7.3f} {t['filter_change_s']:7.3f}"
+                + ("  ERROR" if t["error"] else "")
+            )
+    browser = browser_times(args.db, args.repeats)
+    print(
+        f"\nBrowser, until rendered: median of {args.repeats} warm loads, each page alternating with the "
+        "one-line floor page; seconds"
+    )
+    print(f"{'page':28} {'page':>7} {'floor':>7} {'ratio':>7}")
+    for page, t in browser["pages"].items():
+        print(f"{page:28} {t['browser_s']:7.3f} {t['floor_s']:7.3f} {t['ratio']:6.2f}×")
+    print(f"floor over all loads: {browser['floor_s']:.3f} s")
+    print(f"app server RSS after visiting every page: {browser['app_rss_mb']:.0f} MB")
+    print(json.dumps({"server": server, "browser": browser}))
     return 0
 
 

@@ -1,15 +1,51 @@
-"""Plotly figures for the pages (no Streamlit here). Colour-blind-safe palette; every chart's
-numbers are also offered as a table by the page."""
+"""Charts for the pages as inline SVG (no Streamlit and no JavaScript here).
+
+Why SVG and not Plotly: in the browser, Plotly's 4,6 MB bundle took 1,5–2 s of the main thread
+on every page that had a chart (parse, compile, draw), three times a one-line Streamlit page
+(docs/benchmarks.md). An SVG written here costs nothing to load and draws at once. What Plotly
+gave is kept: every point, bar and line has its number as a tooltip (``<title>``), every series
+has its own marker shape as well as its colour (never colour alone), and every chart's numbers
+are also offered as a table by the page.
+
+Text from the data (area names, labels) is escaped, so it shows as the letters it is: the
+SVG is put in the page as HTML inside Markdown (``pages/_ui.py``'s ``svg_chart``).
+Colour-blind-safe palette; text and axes take the page's text colour (``currentColor``), so
+the charts read in a light and a dark theme.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.graph_objects as go
+import html
+import math
 
+import pandas as pd
+
+from oppvekst import formatting as fmt
 from oppvekst.periods import parse_period
 
 PALETTE = ["#005AB5", "#DC3220", "#1A7F37", "#6A3D9A", "#B35806", "#4D4D4D"]
-FONT = dict(family="Source Sans Pro, sans-serif", size=15)
+MARKERS = ["circle", "square", "diamond", "triangle", "triangle-down", "cross"]
+TARGET_COLOUR = "#1A7F37"
+WIDTH = 820  # the viewBox width; the chart scales to the column
+FONT_SIZE = 14
+_GRID = 'stroke="currentColor" stroke-opacity="0.15"'
+# Characters that Markdown (or Streamlit's directives, math and emoji codes) could act on,
+# written as character references: the browser shows them as themselves.
+_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_[]{}()#+!|~$:\n\r"})
+
+
+def esc(text) -> str:
+    """Text for SVG inside Markdown: HTML-escaped, and nothing Markdown could act on."""
+    return html.escape(str(text), quote=True).translate(_ENTITIES)
+
+
+def _n(v: float) -> str:
+    """A coordinate: short, with a decimal point (SVG's own syntax)."""
+    return f"{v:.1f}".rstrip("0").rstrip(".")
+
+
+def _na(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
 def _x(period: str) -> float:
@@ -17,110 +53,261 @@ def _x(period: str) -> float:
     return (p.year_start + p.year_end) / 2 if p.kind != "year" else float(p.year_start)
 
 
-def series_chart(series: pd.DataFrame, meta: dict, names: dict[str, str], unit_label: str) -> go.Figure:
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Round tick values from one at or below ``lo`` to one at or above ``hi`` (steps of 1, 2,
+    2,5 or 5 × 10^k)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [0.0]
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1, hi + 1
+    raw = (hi - lo) / max(1, count)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
+    return [round(k * step, 10) for k in range(first, last + 1)]
+
+
+def _tick_text(ticks: list[float]) -> list[str]:
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    decimals = next((d for d in range(4) if abs(round(step, d) - step) < 1e-9 * max(1.0, step)), 4)
+    return [fmt.number(t, decimals) for t in ticks]
+
+
+class _Scale:
+    def __init__(self, lo: float, hi: float, a: float, b: float):
+        self.lo, self.hi, self.a, self.b = lo, hi, a, b
+
+    def __call__(self, v: float) -> float:
+        return self.a + (v - self.lo) / ((self.hi - self.lo) or 1.0) * (self.b - self.a)
+
+
+def _marker(kind: str, x: float, y: float, colour: str, size: float = 5.0, title: str = "") -> str:
+    t = f"<title>{esc(title)}</title>" if title else ""
+    s = size
+    if kind == "circle":
+        return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(s)}" fill="{colour}">{t}</circle>'
+    if kind == "square":
+        return (
+            f'<rect x="{_n(x - s)}" y="{_n(y - s)}" width="{_n(2 * s)}" height="{_n(2 * s)}" fill="{colour}">{t}</rect>'
+        )
+    if kind == "diamond":
+        d = s * 1.35
+        pts = f"M{_n(x)} {_n(y - d)}L{_n(x + d)} {_n(y)}L{_n(x)} {_n(y + d)}L{_n(x - d)} {_n(y)}Z"
+    elif kind == "triangle":
+        pts = f"M{_n(x)} {_n(y - s * 1.3)}L{_n(x + s * 1.2)} {_n(y + s)}L{_n(x - s * 1.2)} {_n(y + s)}Z"
+    elif kind == "triangle-down":
+        pts = f"M{_n(x)} {_n(y + s * 1.3)}L{_n(x + s * 1.2)} {_n(y - s)}L{_n(x - s * 1.2)} {_n(y - s)}Z"
+    elif kind == "star":
+        pts = "".join(
+            f"{'M' if i == 0 else 'L'}{_n(x + r * math.sin(i * math.pi / 5))} {_n(y - r * math.cos(i * math.pi / 5))}"
+            for i, r in enumerate([s * 1.6, s * 0.7] * 5)
+        )
+        pts += "Z"
+    else:  # cross
+        d = s
+        return (
+            f'<path d="M{_n(x - d)} {_n(y - d)}L{_n(x + d)} {_n(y + d)}M{_n(x - d)} {_n(y + d)}L{_n(x + d)} {_n(y - d)}" '
+            f'stroke="{colour}" stroke-width="3">{t}</path>'
+        )
+    return f'<path d="{pts}" fill="{colour}">{t}</path>'
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", size: int = FONT_SIZE, extra: str = "") -> str:
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="{size}" fill="currentColor"{extra}>'
+        f"{esc(text)}</text>"
+    )
+
+
+def _width(text: str, size: int = FONT_SIZE) -> float:
+    """Rough text width in the viewBox (Source Sans averages ~0,5 em)."""
+    return len(str(text)) * size * 0.52
+
+
+def _legend(items: list[tuple[str, str, str | None, str]], top: float, left: float, right: float) -> tuple[str, float]:
+    """Legend rows below the plot: (label, colour, marker kind or None, dash) per item.
+    Returns the SVG and the height used."""
+    out, x, y = [], left, top + FONT_SIZE
+    for label, colour, marker, dash in items:
+        w = 34 + _width(label) + 22
+        if x + w > right and x > left:
+            x, y = left, y + FONT_SIZE + 10
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        out.append(
+            f'<line x1="{_n(x)}" y1="{_n(y - 5)}" x2="{_n(x + 28)}" y2="{_n(y - 5)}" stroke="{colour}" '
+            f'stroke-width="3"{dash_attr}/>'
+        )
+        if marker:
+            out.append(_marker(marker, x + 14, y - 5, colour, 4.5))
+        out.append(_text(x + 34, y, label))
+        x += w
+    return "".join(out), y - top + 8
+
+
+def _svg(width: float, height: float, label: str, body: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(width)} {_n(height)}" width="100%" '
+        f'role="img" aria-label="{esc(label)}" style="max-width:100%;height:auto;overflow:visible">{body}</svg>'
+    )
+
+
+def _y_axis(sy: _Scale, ticks: list[float], left: float, right: float, title: str, top: float, bottom: float) -> str:
+    out = []
+    for t, s in zip(ticks, _tick_text(ticks)):
+        y = sy(t)
+        out.append(f'<line x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}" {_GRID}/>')
+        out.append(_text(left - 6, y + 5, s, "end", 13))
+    if title:
+        mid = (top + bottom) / 2
+        out.append(_text(14, mid, title, "middle", 13, f' transform="rotate(-90 14 {_n(mid)})"'))
+    return "".join(out)
+
+
+def series_chart(series: pd.DataFrame, meta: dict, names: dict[str, str], unit_label: str) -> str:
     """Lines per area/group with 95 % interval bands, the 0-punkt marked and the target drawn
-    to its target year."""
-    fig = go.Figure()
+    to its target year. Hidden points are left out (the table says why)."""
+    unit = meta.get("unit", "")
+    left, right, top, plot_h = 70.0, WIDTH - 16.0, 30.0, 300.0
+    bottom = top + plot_h
+    groups = []
     for i, ((area, grp), g) in enumerate(series.groupby(["area_code", "grp"], sort=False)):
-        colour = PALETTE[i % len(PALETTE)]
+        g = g[g["shown"].astype(bool) & g["value"].notna()].copy()
+        g["x"] = [_x(p) for p in g["period"]]
+        g = g.sort_values("x")
         label = names.get(area, area) + ("" if grp == meta["gender"] else f" – {grp}")
-        g = g[g["shown"].astype(bool)]
-        xs = [_x(p) for p in g["period"]]
-        if g["ci_low"].notna().any():
-            fig.add_trace(
-                go.Scatter(
-                    x=xs + xs[::-1],
-                    y=list(g["ci_high"]) + list(g["ci_low"])[::-1],
-                    fill="toself",
-                    fillcolor=colour,
-                    opacity=0.15,
-                    line=dict(width=0),
-                    hoverinfo="skip",
-                    showlegend=False,
-                    name=f"{label} 95 % KI",
+        groups.append((label, PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)], g))
+    base_x = _x(meta["baseline_period"])
+    has_target = not _na(meta.get("target_value")) and bool(meta.get("target_period"))
+    xs = [base_x] + [x for *_, g in groups for x in g["x"]]
+    ys = [v for *_, g in groups for col in ("value", "ci_low", "ci_high") for v in g[col] if not _na(v)]
+    if has_target:
+        xs.append(_x(meta["target_period"]))
+        ys.append(float(meta["target_value"]))
+    if not ys:
+        ys = [0.0, 1.0]
+    x_lo, x_hi = math.floor(min(xs)) - 0.3, math.ceil(max(xs)) + 0.3
+    span = (max(ys) - min(ys)) or abs(max(ys)) or 1.0
+    yt = nice_ticks(min(ys) - 0.05 * span, max(ys) + 0.05 * span)
+    sx, sy = _Scale(x_lo, x_hi, left, right), _Scale(yt[0], yt[-1], bottom, top)
+    out = [_y_axis(sy, yt, left, right, unit_label, top, bottom)]
+    years = list(range(math.ceil(x_lo), math.floor(x_hi) + 1))
+    step = max(1, math.ceil(len(years) / 14))
+    for y in years[::step]:
+        out.append(f'<line x1="{_n(sx(y))}" y1="{_n(top)}" x2="{_n(sx(y))}" y2="{_n(bottom)}" {_GRID}/>')
+        out.append(_text(sx(y), bottom + 20, str(y), "middle", 13))
+    for _, colour, _, g in groups:  # the interval bands first, under every line
+        run: list[tuple[float, float, float]] = []
+        for x, lo, hi in [*zip(g["x"], g["ci_low"], g["ci_high"]), (None, None, None)]:
+            if x is not None and not _na(lo) and not _na(hi):
+                run.append((x, lo, hi))
+                continue
+            if len(run) >= 2:
+                pts = [(sx(a), sy(h)) for a, _, h in run] + [(sx(a), sy(lo_)) for a, lo_, _ in reversed(run)]
+                out.append(
+                    f'<polygon points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in pts)}" fill="{colour}" '
+                    'fill-opacity="0.15" stroke="none"/>'
+                )
+            run = []
+    bx = sx(base_x)
+    base = parse_period(meta["baseline_period"])
+    out.append(
+        f'<line x1="{_n(bx)}" y1="{_n(top - 8)}" x2="{_n(bx)}" y2="{_n(bottom)}" stroke="currentColor" '
+        'stroke-opacity="0.75" stroke-width="2" stroke-dasharray="2 4"/>'
+    )
+    out.append(_text(bx - 6, top - 12, f"0-punkt {base.label}", "end", 13))
+    legend = []
+    if has_target:
+        tx, tv = sx(_x(meta["target_period"])), float(meta["target_value"])
+        title = f"Mål {meta['target_period']}: {fmt.value(tv, unit)}"
+        out.append(
+            f'<line x1="{_n(bx)}" y1="{_n(sy(tv))}" x2="{_n(tx)}" y2="{_n(sy(tv))}" stroke="{TARGET_COLOUR}" '
+            f'stroke-width="2" stroke-dasharray="8 5"><title>{esc(title)}</title></line>'
+        )
+        out.append(_marker("star", tx, sy(tv), TARGET_COLOUR, 6, title))
+    for label, colour, marker, g in groups:
+        if len(g) >= 2:
+            pts = " ".join(f"{_n(sx(x))},{_n(sy(v))}" for x, v in zip(g["x"], g["value"]))
+            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="3"/>')
+        for r in g.itertuples():
+            ci = ""
+            if not _na(r.ci_low) and not _na(r.ci_high):
+                d = fmt.DECIMALS.get(unit, 1)
+                ci = f" [{fmt.number(r.ci_low, d)}–{fmt.number(r.ci_high, d)}]"
+            n = "" if _na(r.n) else f", {fmt.number(r.n, 0)} svar"
+            out.append(
+                _marker(
+                    marker,
+                    sx(r.x),
+                    sy(r.value),
+                    colour,
+                    4.5,
+                    f"{label} – {r.period}: {fmt.value(r.value, unit)}{ci}{n}",
                 )
             )
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=g["value"],
-                mode="lines+markers",
-                name=label,
-                line=dict(color=colour, width=3),
-                customdata=g["period"],
-                hovertemplate="%{customdata}: %{y:.2f}<extra>" + label + "</extra>",
-            )
-        )
-    base = parse_period(meta["baseline_period"])
-    fig.add_vline(
-        x=_x(meta["baseline_period"]),
-        line_dash="dot",
-        line_color="#4D4D4D",
-        annotation_text=f"0-punkt {base.label}",
-        annotation_position="top left",
-    )
-    if pd.notna(meta.get("target_value")) and meta.get("target_period"):
-        tx = _x(meta["target_period"])
-        fig.add_trace(
-            go.Scatter(
-                x=[_x(meta["baseline_period"]), tx],
-                y=[meta["target_value"]] * 2,
-                mode="lines+markers",
-                name=f"Mål {meta['target_period']}",
-                line=dict(color="#1A7F37", dash="dash", width=2),
-                marker=dict(symbol=["line-ns", "star"], size=[1, 14]),
-            )
-        )
-    fig.update_layout(
-        font=FONT,
-        separators=", ",
-        margin=dict(l=10, r=10, t=40, b=10),
-        height=420,
-        yaxis_title=unit_label,
-        xaxis_title=None,
-        legend=dict(orientation="h", y=-0.15),
-        plot_bgcolor="white",
-        hovermode="x unified",
-    )
-    fig.update_xaxes(gridcolor="#E5E5E5", dtick=1)
-    fig.update_yaxes(gridcolor="#E5E5E5")
-    return fig
+        legend.append((label, colour, marker, ""))
+    if has_target:
+        legend.append((f"Mål {meta['target_period']}", TARGET_COLOUR, "star", "8 5"))
+    legend.append((f"0-punkt {base.label}", "currentColor", None, "2 4"))
+    svg_legend, legend_h = _legend(legend, bottom + 34, left, right)
+    out.append(svg_legend)
+    if not any(len(g) for *_, g in groups):
+        out.append(_text((left + right) / 2, (top + bottom) / 2, "Ingen verdier å vise for dette valget", "middle"))
+    label = f"Linjediagram: {meta.get('title', '')}, {', '.join(lbl for lbl, *_ in groups)}. Tallene står i tabellen."
+    return _svg(WIDTH, bottom + 34 + legend_h, label, "".join(out))
 
 
-def ranked_chart(rows: pd.DataFrame, ref_value: float | None, ref_name: str, unit_label: str) -> go.Figure:
-    """Areas sorted, with 95 % intervals as error bars, the reference as a line, and the
+def ranked_chart(
+    rows: pd.DataFrame, ref_value: float | None, ref_name: str, unit_label: str, unit: str = "prosent"
+) -> str:
+    """Areas sorted, with 95 % intervals as whiskers, the reference as a line, and the
     comparison verdict in the label (never colour alone)."""
-    rows = rows[rows["shown"].astype(bool)]
+    rows = rows[rows["shown"].astype(bool) & rows["value"].notna()]
     labels = [f"{n}  {s} {v}" for n, s, v in zip(rows["area_name"], rows["vs_ref_symbol"], rows["vs_ref"])]
-    fig = go.Figure(
-        go.Bar(
-            y=labels,
-            x=rows["value"],
-            orientation="h",
-            marker_color=list(rows["vs_ref_colour"].fillna("#8A8A8A")),
-            error_x=dict(
-                type="data",
-                symmetric=False,
-                array=(rows["ci_high"] - rows["value"]).fillna(0),
-                arrayminus=(rows["value"] - rows["ci_low"]).fillna(0),
-                color="#333333",
-            ),
-            hovertemplate="%{y}: %{x:.2f}<extra></extra>",
-        )
-    )
+    row_h = 30.0
+    left = min(400.0, max((_width(lbl) for lbl in labels), default=60) + 18)
+    right, top = WIDTH - 90.0, 34.0
+    bottom = top + row_h * max(1, len(rows))
+    vals = [v for col in ("value", "ci_low", "ci_high") for v in rows[col] if not _na(v)]
     if ref_value is not None:
-        fig.add_vline(x=ref_value, line_color="#222222", line_dash="dash", annotation_text=ref_name)
-    fig.update_layout(
-        font=FONT,
-        separators=", ",
-        height=max(260, 48 * len(rows) + 80),
-        margin=dict(l=10, r=10, t=30, b=10),
-        xaxis_title=unit_label,
-        plot_bgcolor="white",
-        yaxis=dict(autorange="reversed"),
-    )
-    fig.update_xaxes(gridcolor="#E5E5E5")
-    return fig
+        vals.append(float(ref_value))
+    xt = nice_ticks(min([0.0, *vals]), max([0.0, *vals]) or 1.0, 6)
+    sx = _Scale(xt[0], xt[-1], left, right)
+    out = []
+    for t, s in zip(xt, _tick_text(xt)):
+        out.append(f'<line x1="{_n(sx(t))}" y1="{_n(top)}" x2="{_n(sx(t))}" y2="{_n(bottom)}" {_GRID}/>')
+        out.append(_text(sx(t), bottom + 18, s, "middle", 13))
+    d = fmt.DECIMALS.get(unit, 1)
+    for i, (r, label) in enumerate(zip(rows.itertuples(), labels)):
+        cy = top + row_h * (i + 0.5)
+        out.append(_text(left - 8, cy + 5, label, "end"))  # before the tooltip: the visible text comes first
+        colour = r.vs_ref_colour if isinstance(r.vs_ref_colour, str) and r.vs_ref_colour else "#8A8A8A"
+        x0, x1 = sx(max(xt[0], 0.0)), sx(r.value)
+        ci = "" if _na(r.ci_low) or _na(r.ci_high) else f" [{fmt.number(r.ci_low, d)}–{fmt.number(r.ci_high, d)}]"
+        title = f"{r.area_name}: {fmt.value(r.value, unit)}{ci} – {r.vs_ref_symbol} {r.vs_ref}"
+        out.append(
+            f'<g><title>{esc(title)}</title><rect x="{_n(min(x0, x1))}" y="{_n(cy - row_h * 0.32)}" '
+            f'width="{_n(abs(x1 - x0))}" height="{_n(row_h * 0.64)}" fill="{esc(colour)}" fill-opacity="0.6"/>'
+        )
+        end = x1
+        if ci:
+            a, b = sx(r.ci_low), sx(r.ci_high)
+            end = max(b, x1)
+            out.append(
+                f'<path d="M{_n(a)} {_n(cy)}H{_n(b)}M{_n(a)} {_n(cy - 6)}V{_n(cy + 6)}M{_n(b)} {_n(cy - 6)}V{_n(cy + 6)}" '
+                'stroke="currentColor" stroke-width="1.5" fill="none"/>'
+            )
+        out.append(_text(end + 6, cy + 5, fmt.value(r.value, unit), "start", 12))
+        out.append("</g>")
+    if ref_value is not None:
+        rx = sx(ref_value)
+        out.append(
+            f'<line x1="{_n(rx)}" y1="{_n(top - 6)}" x2="{_n(rx)}" y2="{_n(bottom)}" stroke="currentColor" '
+            f'stroke-width="2" stroke-dasharray="6 4"><title>{esc(ref_name)}: {esc(fmt.value(ref_value, unit))}</title></line>'
+        )
+        out.append(_text(rx, top - 12, f"{ref_name} {fmt.value(ref_value, unit)}", "middle", 13))
+    out.append(_text((left + right) / 2, bottom + 40, unit_label, "middle", 13))
+    label = f"Stolpediagram: {len(rows)} områder sortert fra best til dårligst, med {ref_name} som referanselinje."
+    return _svg(WIDTH, bottom + 50, label, "".join(out))
 
 
 RULE_TEXT = {
@@ -143,42 +330,58 @@ ASSURANCE_TEXT = {
 }
 
 
-def spc_chart(periods: list[str], values: list[float], result, unit_label: str, target=None) -> go.Figure:
+def spc_chart(
+    periods: list[str], values: list[float], result, unit_label: str, target=None, unit: str = "prosent"
+) -> str:
     """XmR chart: values, centre line, control limits, special-cause points marked with a
-    symbol (not colour alone)."""
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=periods, y=values, mode="lines+markers", name="Verdi", line=dict(color="#4D4D4D")))
-    special = [i for i, f in enumerate(result.special) if f]
-    if special:
-        fig.add_trace(
-            go.Scatter(
-                x=[periods[i] for i in special],
-                y=[values[i] for i in special],
-                mode="markers",
-                name="Spesiell variasjon",
-                marker=dict(symbol="diamond", size=12, color="#B35806"),
-                customdata=[", ".join(RULE_TEXT[r] for r in result.special[i]) for i in special],
-                hovertemplate="%{x}: %{y:.2f} – %{customdata}<extra></extra>",
-            )
-        )
-    for y, name, dash in (
-        (result.centre, "Midtlinje", "solid"),
-        (result.upper, "Øvre kontrollgrense", "dash"),
-        (result.lower, "Nedre kontrollgrense", "dash"),
-    ):
-        fig.add_hline(y=y, line_dash=dash, line_color="#005AB5", annotation_text=name, annotation_position="right")
+    symbol (◆, not colour alone) and the rules they break in the tooltip."""
+    left, right, top, plot_h = 70.0, WIDTH - 190.0, 20.0, 280.0
+    bottom = top + plot_h
+    ys = [v for v in values if not _na(v)] + [result.centre, result.upper, result.lower]
     if target is not None:
-        fig.add_hline(
-            y=target, line_dash="dot", line_color="#1A7F37", annotation_text="Mål", annotation_position="left"
+        ys.append(float(target))
+    span = (max(ys) - min(ys)) or 1.0
+    yt = nice_ticks(min(ys) - 0.05 * span, max(ys) + 0.05 * span)
+    sy = _Scale(yt[0], yt[-1], bottom, top)
+    n = len(periods)
+    sx = _Scale(0, max(1, n - 1), left + 12, right - 12)
+    out = [_y_axis(sy, yt, left, right, unit_label, top, bottom)]
+    step = max(1, math.ceil(n / 10))
+    for i in range(0, n, step):
+        out.append(_text(sx(i), bottom + 20, periods[i], "middle", 12))
+    lines = [
+        (result.centre, "Midtlinje", "", "#005AB5"),
+        (result.upper, "Øvre kontrollgrense", "7 4", "#005AB5"),
+        (result.lower, "Nedre kontrollgrense", "7 4", "#005AB5"),
+    ]
+    if target is not None:
+        lines.append((float(target), "Mål", "2 4", TARGET_COLOUR))
+    placed: list[float] = []
+    for y, name, dash, colour in sorted(lines, key=lambda t: -t[0]):
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        text = f"{name} {fmt.number(y, fmt.DECIMALS.get(unit, 1))}"
+        out.append(
+            f'<line x1="{_n(left)}" y1="{_n(sy(y))}" x2="{_n(right)}" y2="{_n(sy(y))}" stroke="{colour}" '
+            f'stroke-width="2"{dash_attr}><title>{esc(text)}</title></line>'
         )
-    fig.update_layout(
-        font=FONT,
-        separators=", ",
-        height=380,
-        margin=dict(l=10, r=170, t=30, b=10),
-        yaxis_title=unit_label,
-        plot_bgcolor="white",
-        legend=dict(orientation="h", y=-0.2),
-    )
-    fig.update_yaxes(gridcolor="#E5E5E5")
-    return fig
+        ly = max(sy(y) + 5, (placed[-1] + 16) if placed else -1e9)  # labels never overlap
+        placed.append(ly)
+        out.append(_text(right + 8, ly, text, "start", 13))
+    pts = " ".join(f"{_n(sx(i))},{_n(sy(v))}" for i, v in enumerate(values) if not _na(v))
+    out.append(f'<polyline points="{pts}" fill="none" stroke="#4D4D4D" stroke-width="2"/>')
+    for i, (p, v) in enumerate(zip(periods, values)):
+        if _na(v):
+            continue
+        flags = result.special[i]
+        if flags:
+            rules = ", ".join(RULE_TEXT[r] for r in flags)
+            out.append(_marker("diamond", sx(i), sy(v), "#B35806", 6, f"{p}: {fmt.value(v, unit)} – ◆ {rules}"))
+        else:
+            out.append(_marker("circle", sx(i), sy(v), "#4D4D4D", 4, f"{p}: {fmt.value(v, unit)}"))
+    legend = [("Verdi", "#4D4D4D", "circle", "")]
+    if any(result.special):
+        legend.append(("Spesiell variasjon", "#B35806", "diamond", ""))
+    svg_legend, legend_h = _legend(legend, bottom + 34, left, right)
+    out.append(svg_legend)
+    label = f"Styringsdiagram (XmR) med {n} måneder, midtlinje og kontrollgrenser. Tallene står i tabellen."
+    return _svg(WIDTH, bottom + 34 + legend_h, label, "".join(out))

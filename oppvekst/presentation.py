@@ -87,6 +87,7 @@ def malekart_table(mk: pd.DataFrame) -> pd.DataFrame:
 
 
 BLOCKS = "▁▂▃▄▅▆▇█"
+SPARK_CHARS = set(BLOCKS + "·")
 
 
 def sparkline(values) -> str:
@@ -241,3 +242,65 @@ def profile_table(prof: pd.DataFrame) -> pd.DataFrame:
 def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:
     """The resultatavtale layout: Hva · 0-punkt · Mål · Status · Forbedring, plus verdicts and tiltak."""
     return pd.DataFrame({**four_numbers(mk), "Tiltak": mk["tiltak"].fillna("").replace("", "–")})
+
+
+def cell_text(v) -> str:
+    """A table cell as text: numbers with a decimal comma, nothing missing shown as blank."""
+    if _na(v):
+        return "–"
+    if isinstance(v, bool):
+        return "ja" if v else "nei"
+    if isinstance(v, int) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iu"):
+        return fmt.number(float(v), 0)
+    if isinstance(v, float):
+        return fmt.compact(v)
+    return str(v)
+
+
+def html_table(
+    table: pd.DataFrame,
+    label: str,
+    row_header: str | None = None,
+    verdict_cols: tuple[str, ...] = ("Forbedring", "Endring fra 0-punkt"),
+    max_height: int | None = None,
+) -> str:
+    """A table as plain HTML (``pages/_ui.py``'s ``html_table`` puts it in the page).
+
+    Why not ``st.table``/``st.dataframe``: in the browser, both load a 0,7 MB table library
+    (and ``st.dataframe`` another 0,5 MB grid) after the page has arrived, 0,5–0,6 s on the
+    project's machine (docs/benchmarks.md); HTML in Markdown draws at once, prints, and is read
+    by screen readers as a real table (column headers, and ``row_header`` as each row's header).
+    Every cell is escaped, so text from the files shows as the letters it is. Verdict columns
+    (and every «Mot …» column) get the colour of their symbol; the words and symbols carry the meaning."""
+    from oppvekst.charts import esc
+
+    cols = list(table.columns)
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in cols)
+    rows = []
+    for rec in table.itertuples(index=False):
+        cells = []
+        for c, v in zip(cols, rec):
+            text = esc(cell_text(v))
+            style = verdict_css(v) if c in verdict_cols or c.startswith("Mot ") else ""
+            if isinstance(v, str) and v and set(v) <= SPARK_CHARS:  # a sparkline: small, in one piece
+                style = "white-space: nowrap; font-size: 0.75rem; letter-spacing: -0.02em"
+            elif len(text) <= 16:  # short cells (verdicts, numbers) do not wrap
+                style = f"{style}; white-space: nowrap" if style else "white-space: nowrap"
+            style_attr = f' style="{style}"' if style else ""
+            tag = "th" if c == row_header else "td"
+            scope = ' scope="row"' if c == row_header else ""
+            cells.append(f"<{tag}{scope}{style_attr}>{text}</{tag}>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    box = f"max-height:{max_height}px;overflow:auto;" if max_height else "overflow-x:auto;"
+    return (
+        f'<div class="oppvekst-table" role="region" aria-label="{esc(label)}" tabindex="0" style="{box}">'
+        f"<style>{TABLE_CSS}</style>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+TABLE_CSS = (
+    ".oppvekst-table table{width:100%;font-size:0.875rem;line-height:1.35;margin:0}"
+    ".oppvekst-table th,.oppvekst-table td{padding:0.3rem 0.45rem;vertical-align:top;text-align:left}"
+    ".oppvekst-table thead th{position:sticky;top:0;background:var(--background-color, #fff);z-index:1}"
+)

@@ -193,14 +193,38 @@ def period_picker(read: Reader, indicator_id: str, key: str = "periode") -> str 
     return chosen
 
 
+def svg_chart(svg: str) -> None:
+    """A chart from ``oppvekst.charts`` (inline SVG, text already escaped there): drawn by the
+    browser at once, with no chart library to load (docs/benchmarks.md)."""
+    st.markdown(f'<div class="oppvekst-chart">{svg}</div>', unsafe_allow_html=True)
+
+
+def html_table(table, label: str, row_header: str | None = None, max_height: int | None = None) -> None:
+    """A table from ``oppvekst.presentation.html_table``: plain HTML, drawn at once."""
+    from oppvekst.presentation import html_table as build
+
+    st.markdown(build(table, label, row_header=row_header, max_height=max_height), unsafe_allow_html=True)
+
+
+def as_grid(table, label: str = "Sortere og søke i tabellen") -> None:
+    """The same table as an interactive grid (sort, search, fullscreen, CSV) behind a button.
+    A popover's content is drawn only when it is opened, so the grid's JavaScript (~1,2 MB) is
+    not loaded with the page."""
+    with st.popover(label, icon=":material/table_view:"):
+        st.dataframe(table, hide_index=True, width=900)
+
+
 def downloads(read: Reader, df, name: str, title: str = "") -> None:
+    """CSV and Excel of ``df``. The files are written when the button is clicked, not on every
+    page run (the note is read now: the run's database pin is gone by the time of the click)."""
     from oppvekst.export import to_csv, to_excel
 
+    note = sample_note(read)
     c1, c2 = st.columns(2)
-    c1.download_button("Last ned CSV", to_csv(df), file_name=f"{name}.csv", mime="text/csv")
+    c1.download_button("Last ned CSV", lambda: to_csv(df), file_name=f"{name}.csv", mime="text/csv")
     c2.download_button(
         "Last ned Excel",
-        to_excel({"Tall": df}, title=title, note=sample_note(read)),
+        lambda: to_excel({"Tall": df}, title=title, note=note),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -6,7 +6,9 @@ import streamlit as st
 
 from oppvekst import formatting as fmt
 from oppvekst import queries
-from pages._ui import area_picker, header, reader
+from pages._ui import area_picker, as_grid, header, html_table, reader
+
+SHOWN = 300  # revised values written out as a table; all of them are in the grid
 
 read = reader()
 header("Datagrunnlag", read)
@@ -22,7 +24,8 @@ else:
         f"**Siste innlasting:** nr. {int(last['Nr.'])}, {fmt.md_text(last['Fil'])} "
         f"({last['Lastet']}), {int(last['Rader'])} rader."
     )
-    st.dataframe(loads, hide_index=True, width="stretch")
+    html_table(loads, "Innlastede filer", max_height=420)
+    as_grid(loads)
 
 st.subheader("Dekning")
 st.caption(
@@ -31,7 +34,9 @@ st.caption(
 )
 area, _ = area_picker(read)
 kommune = area[:4]
-st.dataframe(read(queries.coverage, kommune), hide_index=True, width="stretch")
+coverage = read(queries.coverage, kommune)
+html_table(coverage, "Dekning", max_height=420)
+as_grid(coverage)
 
 st.subheader("Revisjoner")
 rev = read(queries.revisions)
@@ -41,7 +46,12 @@ else:
     st.caption("Verdier som en nyere fil fra kilden har endret (f.eks. KOSTRAs endelige tall i juni).")
     for col in ("Gammel verdi", "Ny verdi"):
         rev[col] = rev[col].map(fmt.compact)
-    st.dataframe(rev, hide_index=True, width="stretch")
+    if len(rev) > SHOWN:
+        st.caption(
+            f"Viser de første {SHOWN} av {len(rev)} reviderte verdiene her; alle er med i «Sortere og søke i tabellen»."
+        )
+    html_table(rev.head(SHOWN), "Revisjoner", max_height=420)
+    as_grid(rev)
 
 st.subheader("Indikatorregisteret")
 problems = read(queries.registry_problems)

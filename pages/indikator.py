@@ -8,7 +8,7 @@ from oppvekst.charts import ASSURANCE_TEXT, VARIATION_TEXT, series_chart, spc_ch
 from oppvekst.presentation import series_table
 from oppvekst.queries import indicator_series, malekart, monthly, parent_areas, series_code_note
 from oppvekst.stats import spc
-from pages._ui import area_picker, downloads, header, indicator_picker, reader
+from pages._ui import area_picker, as_grid, downloads, header, html_table, indicator_picker, reader, svg_chart
 
 read = reader()
 header("Indikator", read)
@@ -46,14 +46,10 @@ else:
         st.caption(row.change_detail)
 
 names = {area: area_name, **options}
-st.plotly_chart(
-    series_chart(series, meta, names, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])),
-    width="stretch",
-    config={"displaylogo": False, "locale": "no"},
-)
+svg_chart(series_chart(series, meta, names, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])))
 st.caption(
-    "Skyggen er 95 prosent konfidensintervall. Stiplet grønn linje: målet fram til målåret. "
-    "Punkter som er skjult av personvernhensyn vises ikke."
+    "Skyggen er 95 prosent konfidensintervall. Stiplet grønn linje med ★: målet fram til målåret. "
+    "Hold pekeren over et punkt for tallet. Punkter som er skjult av personvernhensyn vises ikke."
 )
 if code_note := read(series_code_note, meta["indicator_id"], area, area_name):  # old and new area codes joined
     st.caption(code_note)
@@ -68,12 +64,15 @@ if len(months) >= 2:
         f"**Mot målet:** {ASSURANCE_TEXT[result.assurance]}."
         + (" Kontrollgrensene er foreløpige (færre enn 12 måneder)." if result.trial_limits else "")
     )
-    st.plotly_chart(
+    svg_chart(
         spc_chart(
-            list(months["period"]), list(months["value"]), result, fmt.UNIT_WORD.get(meta["unit"], meta["unit"]), target
-        ),
-        width="stretch",
-        config={"displaylogo": False},
+            list(months["period"]),
+            list(months["value"]),
+            result,
+            fmt.UNIT_WORD.get(meta["unit"], meta["unit"]),
+            target,
+            unit=meta["unit"],
+        )
     )
     st.caption(
         "XmR-diagram etter NHS «Making Data Count»: midtlinje og kontrollgrenser fra de første 12 månedene. "
@@ -83,7 +82,8 @@ if len(months) >= 2:
 
 st.subheader("Tallene")
 table = series_table(series, names, meta["unit"])
-st.dataframe(table, hide_index=True, width="stretch")
+html_table(table, f"Tallene: {meta['title']}", max_height=420)
+as_grid(table)
 downloads(read, table, f"{meta['indicator_id']}_{area}", meta["title"])
 
 st.subheader("Om indikatoren")

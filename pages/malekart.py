@@ -3,9 +3,9 @@
 import streamlit as st
 
 from oppvekst import formatting as fmt
-from oppvekst.presentation import attention, malekart_table, styled_malekart, summary
+from oppvekst.presentation import attention, malekart_table, summary
 from oppvekst.queries import malekart
-from pages._ui import area_picker, header, reader, verdict_legend
+from pages._ui import area_picker, as_grid, header, html_table, reader, verdict_legend
 
 read = reader()
 header("Målekart", read)
@@ -29,4 +29,5 @@ verdict_legend()
 table = malekart_table(mk)
 for goal in mk["goal"].drop_duplicates():
     st.subheader(fmt.md_text(goal))
-    st.table(styled_malekart(table[mk["goal"] == goal].set_index("Hva")))
+    html_table(table[mk["goal"] == goal], f"Målekart: {goal}", row_header="Hva")
+as_grid(table.assign(**{"Plan-mål": mk["goal"]}))

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from oppvekst import formatting as fmt
-from oppvekst.presentation import profile_table, styled_malekart
+from oppvekst.presentation import profile_table
 from oppvekst.queries import profile
-from pages._ui import area_picker, downloads, header, reader
+from pages._ui import area_picker, downloads, header, html_table, reader
 
 read = reader()
 header("Områdeprofil", read)
@@ -23,5 +23,5 @@ st.markdown(
 table = profile_table(prof)
 for goal in prof["goal"].drop_duplicates():
     st.subheader(fmt.md_text(goal))
-    st.table(styled_malekart(table[prof["goal"] == goal].set_index("Hva")))
+    html_table(table[prof["goal"] == goal], f"Områdeprofil: {goal}", row_header="Hva")
 downloads(read, table, f"omradeprofil_{area}", f"Områdeprofil {area_name}")

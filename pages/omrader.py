@@ -6,7 +6,17 @@ from oppvekst import formatting as fmt
 from oppvekst.charts import ranked_chart
 from oppvekst.presentation import compare_table
 from oppvekst.queries import compare_areas
-from pages._ui import area_picker, downloads, header, indicator_picker, period_picker, reader
+from pages._ui import (
+    area_picker,
+    as_grid,
+    downloads,
+    header,
+    html_table,
+    indicator_picker,
+    period_picker,
+    reader,
+    svg_chart,
+)
 
 read = reader()
 header("Områder", read)
@@ -40,11 +50,8 @@ st.markdown(
     f"**{fmt.md_text(meta['title'])}, {period}.** Sortert fra best til dårligst. Merket er forskjellen fra "
     f"{fmt.md_text(ref_name)} ({fmt.value(ref_value, meta['unit'])}) når hele intervallet ligger på én side."
 )
-st.plotly_chart(
-    ranked_chart(rows, ref_value, ref_name, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])),
-    width="stretch",
-    config={"displaylogo": False},
-)
+svg_chart(ranked_chart(rows, ref_value, ref_name, fmt.UNIT_WORD.get(meta["unit"], meta["unit"]), meta["unit"]))
 table = compare_table(rows, meta["unit"], ref_name or "referansen")
-st.dataframe(table, hide_index=True, width="stretch")
+html_table(table, f"{meta['title']}, {period}", row_header="Område", max_height=560)
+as_grid(table)
 downloads(read, table, f"{meta['indicator_id']}_{period}_{level}", f"{meta['title']}, {period}")

@@ -4,9 +4,9 @@ import streamlit as st
 
 from oppvekst import formatting as fmt
 from oppvekst.export import to_excel
-from oppvekst.presentation import agreement_table, styled_malekart
+from oppvekst.presentation import agreement_table
 from oppvekst.queries import malekart, owners
-from pages._ui import area_picker, header, reader, sample_note
+from pages._ui import area_picker, as_grid, header, html_table, reader, sample_note
 
 read = reader()
 header("Resultatavtaler", read)
@@ -22,14 +22,14 @@ mk = read(malekart, area)
 mine = mk[mk["owner"] == owner]
 st.markdown(f"**{fmt.md_text(owner)}** – {len(mine)} indikatorer i {fmt.md_text(area_name)}.")
 table = agreement_table(mine)
-st.table(styled_malekart(table.set_index("Hva")))
+html_table(table, f"Resultatavtale: {owner}", row_header="Hva")
+as_grid(table)
 plan = table[["Hva", "0-punkt", "Mål", "Status", "Forbedring"]]
+note = sample_note(read)
 st.download_button(
     "Last ned som Excel (Hva · 0-punkt · Mål · Status · Forbedring)",
-    to_excel(
-        {"Resultatavtale": plan, "Detaljer": table},
-        title=f"Resultatavtale: {owner} – {area_name}",
-        note=sample_note(read),
+    lambda: to_excel(  # written when clicked, not on every page run
+        {"Resultatavtale": plan, "Detaljer": table}, title=f"Resultatavtale: {owner} – {area_name}", note=note
     ),
     file_name="resultatavtale.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -51,7 +51,9 @@ def what_a_person_sees(at: AppTest) -> dict:
         "exceptions": [e.value for e in at.exception],
         "selected": [s.value for s in at.selectbox],
         "markdown": [m.value for m in at.markdown],
-        "tables": [t.value.to_csv() for t in list(at.table) + list(at.dataframe)],
+        # tables drawn as HTML in markdown (presentation.html_table) and the sortable grids
+        "tables": [t.value.to_csv() for t in list(at.table) + list(at.dataframe)]
+        + [m.value for m in at.markdown if "<table" in m.value],
         "info": [i.value for i in at.info],
     }
 
