@@ -38,7 +38,7 @@ lint: $(VENV)/.dev-installed
 	$(VENV)/bin/lint-imports
 
 test: lint chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: $(VENV)/.dev-installed
 	$(PY) bench/etl_bench.py --keep /tmp/oppvekst-bench

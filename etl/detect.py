@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import duckdb
+
 from etl.loaders import (
     Extract,
     fhi_csv,
@@ -63,6 +65,7 @@ def read_file(raw: bytes, name: str) -> Extract:
                 OverflowError,
                 UnicodeError,
                 RecursionError,
+                duckdb.Error,
             ) as e:
                 # A damaged file in a shape no loader rule describes: refuse it cleanly.
                 raise errs.fail(

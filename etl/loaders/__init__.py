@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+
+from etl.values import ValueProblem
 
 RAW_COLUMNS = {
     "source": "string",  # ungdata | elevundersokelsen | kostra | fravaer | fhi | ssb | udir
@@ -74,3 +78,105 @@ class RowBuilder:
         for c, t in RAW_COLUMNS.items():
             df[c] = df[c].astype(t)
         return df
+
+
+@dataclass
+class Coded:
+    """A text column as distinct values and, per row, the index of its value (what
+    ``pandas.factorize`` returns): cheap to build, filter and repeat for large files."""
+
+    codes: np.ndarray
+    values: list
+
+    def take(self, rows) -> Coded:
+        return Coded(self.codes[rows], self.values)
+
+    def repeat(self, k: int) -> Coded:
+        return Coded(np.repeat(self.codes, k), self.values)
+
+    def canonical(self) -> Coded:
+        """The same column with each distinct value listed once (equal values, one code)."""
+        first: dict = {}
+        remap = np.array([first.setdefault(v, len(first)) for v in self.values], dtype=np.int64)
+        if len(first) == len(self.values):
+            return self
+        return Coded(remap[self.codes] if len(remap) else self.codes, list(first))
+
+    def texts(self) -> np.ndarray:
+        return np.array(self.values, dtype=object)[self.codes]
+
+
+def _string_column(col, length: int) -> pd.Series:
+    if isinstance(col, Coded):
+        values = pa.array(col.values, type=pa.large_string())
+        arr = (
+            values.take(pa.array(np.asarray(col.codes, dtype=np.int64)))
+            if len(col.values)
+            else pa.nulls(0, pa.large_string())
+        )
+    elif isinstance(col, str):
+        arr = pa.array([col], type=pa.large_string()).take(pa.array(np.zeros(length, dtype=np.int64)))
+    else:
+        return pd.Series(col, dtype=object).astype("string")
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr], type=pa.large_string())))
+
+
+def columns_frame(length: int, columns: dict, **defaults) -> pd.DataFrame:
+    """A typed ``RAW_COLUMNS`` frame from whole columns (arrays, lists or ``Coded`` of
+    ``length`` rows, or one text for every row); a column not given takes its default
+    (``RowBuilder``'s defaults, overridden by ``defaults``). Same dtypes and values as
+    ``RowBuilder(**defaults)`` fed row by row, without a Python object per cell."""
+    base = RowBuilder(**defaults).defaults
+    unknown = set(columns) - set(RAW_COLUMNS)
+    if unknown:  # programming error, not an input problem
+        raise KeyError(f"unknown raw columns {sorted(unknown)}")
+    data = {}
+    for c, t in RAW_COLUMNS.items():
+        col = columns.get(c, base[c])
+        if t == "string":
+            data[c] = _string_column(col, length)
+        elif col is None or np.isscalar(col):
+            fill = np.nan if col is None else col
+            data[c] = pd.Series(np.full(length, fill, dtype="float64" if t == "float64" else object)).astype(t)
+        else:
+            data[c] = pd.Series(col).astype(t)
+    return pd.DataFrame(data)
+
+
+def coded(texts, strip: bool = True) -> Coded:
+    """Texts (any sequence) as ``Coded``, each distinct text stripped once."""
+    codes, uniq = pd.factorize(np.asarray(texts, dtype=object), use_na_sentinel=False)
+    return Coded(codes, [str(u).strip() if strip else u for u in uniq])
+
+
+def parse_each(col: Coded, parse) -> tuple[Coded, np.ndarray]:
+    """``parse`` run once per distinct text: (results, the problem's text or None per row)."""
+    res, msg = [], []
+    for v in col.values:
+        try:
+            res.append(parse(v))
+            msg.append(None)
+        except ValueProblem as e:
+            res.append(None)
+            msg.append(str(e))
+    return Coded(col.codes, res), np.array(msg, dtype=object)[col.codes]
+
+
+def combine(parts: list[Coded], fn) -> Coded:
+    """``fn`` of several columns, computed once per distinct combination of their values."""
+    codes = np.zeros(len(parts[0].codes), dtype=np.int64)
+    combos: list[tuple] = [()]
+    for p in parts:
+        p = p.canonical()
+        width = len(p.values)
+        codes, uniq = pd.factorize(codes * width + p.codes, use_na_sentinel=False)
+        combos = [(*combos[k // width], p.values[k % width]) for k in uniq]
+    return Coded(codes, [fn(*c) for c in combos])
+
+
+def first_problem(*messages: np.ndarray) -> np.ndarray:
+    """Per row, the first of several problem columns (``parse_each``) that is not None."""
+    out = messages[0].copy()
+    for m in messages[1:]:
+        out = np.where(out == None, m, out)  # noqa: E711 - element-wise
+    return out

@@ -10,13 +10,13 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from etl.loaders import Extract, RowBuilder
+from etl.loaders import Coded, Extract, coded, columns_frame, combine, parse_each
 from etl.problems import Collector
 from etl.values import (
     FHI_FLAGS,
-    ValueProblem,
     age_range,
     decode_text,
     parse_cell,
@@ -89,79 +89,122 @@ def read(raw: bytes, name: str) -> Extract:
     stem = Path(name).stem
     has_grade = "TRINN" in idx
     source = "ungdata" if (has_grade or "SPM_ID" in idx or "ungdata" in name.lower()) else "fhi"
-    rb = RowBuilder(source=source, table_id=(re.search(r"(\d+)", stem) or [None, ""])[1])
-    denominators: dict[tuple, float | None] = {}
-    keys: list[tuple] = []
-    for ln, row in enumerate(reader[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
+    table_id = (re.search(r"(\d+)", stem) or [None, ""])[1]
+
+    # Rows of the header's width become columns; blank rows are skipped, others refused.
+    width = len(header)
+    body = reader[1:]
+    del reader
+    short: dict[int, int] = {}  # line -> cells, for rows of another width that are not blank
+    lines = []
+    rows = []
+    for ln, row in enumerate(body, start=2):
+        if len(row) == width:
+            rows.append(row)
+            lines.append(ln)
+        elif any(c.strip() for c in row):
+            short[ln] = len(row)
+    del body
+    nrow = len(rows)
+    cols = [coded(c) for c in zip(*rows)] if nrow else [Coded(np.zeros(0, dtype=np.intp), [])] * width
+    del rows
+    line = np.array(lines, dtype=np.int64)
+    nothing = Coded(np.zeros(nrow, dtype=np.intp), [""])
+    get = lambda c: cols[idx[c]] if c in idx else nothing
+    blank = np.ones(nrow, dtype=bool)
+    for c in cols:
+        blank &= np.array([v == "" for v in c.values], dtype=bool)[c.codes] if c.values else True
+
+    # Every distinct text parsed once; every field of a row is checked, so a row reports all
+    # its problems (in the order AAR, KJONN, TRINN, FLAG or VALUE).
+    per, m_per = parse_each(get("AAR"), lambda t: parse_period(t).label)
+    gender, m_gender = parse_each(get("KJONN"), lambda t: parse_gender(t or "0"))
+    grade, m_grade = parse_each(get("TRINN"), lambda t: parse_grade(t or "alle"))
+    flags = get("FLAG")
+    has_flag = np.array([v != "" for v in flags.values], dtype=bool)[flags.codes]
+    flag_known = np.array([v in FHI_FLAGS for v in flags.values], dtype=bool)[flags.codes]
+    cell, m_value = parse_each(get("VALUE"), lambda t: parse_cell(t, {}))
+    m_value = np.where(has_flag, None, m_value)
+    m_flag = np.where(has_flag & ~flag_known, "flag", None)
+    problem = (m_per != None) | (m_gender != None) | (m_grade != None) | (m_flag != None) | (m_value != None)  # noqa: E711
+    problem &= ~blank
+    no_cell = np.array([c is None for c in cell.values], dtype=bool)[cell.codes]
+    empty = ~has_flag & no_cell & ~problem  # an empty cell: no data, no row
+    for ln in sorted(set(short) | set(line[problem].tolist())):
+        if ln in short:
             errs.add(
                 f"line {ln}",
-                f"the row has {len(row)} cells, the header {len(header)}",
+                f"the row has {short[ln]} cells, the header {width}",
                 "The file looks cut off or edited; download it again.",
             )
             continue
-        get = lambda c: row[idx[c]].strip() if c in idx else ""
-        problems_before = len(errs.problems)
-
-        def field(column, parse, raw):
-            try:
-                return parse(raw)
-            except ValueProblem as e:  # every field is checked, so a row reports all its problems
-                errs.add(
-                    f"line {ln}, column {column}",
-                    str(e),
-                    "Load the file as FHI's API delivers it (csv3 codes or csv2 labels).",
-                )
-                return None
-
-        per = field("AAR", parse_period, get("AAR"))
-        gender = field("KJONN", parse_gender, get("KJONN") or "0")
-        grade = field("TRINN", parse_grade, get("TRINN") or "alle")
-        flag = get("FLAG")
-        value, sym, suppressed = None, "", False
-        if flag:
-            if flag in FHI_FLAGS:
-                sym, suppressed, _ = FHI_FLAGS[flag]
-            else:
-                errs.add(
-                    f"line {ln}, column FLAG",
-                    f"'{flag}' is not one of FHI's flags 1-4",
-                    "FLAG is empty for a value, or 1 (..), 2 (.), 3 (:), 4 (-).",
-                )
-        else:
-            cell = field("VALUE", lambda t: parse_cell(t, {}), get("VALUE"))
-            if cell is None and len(errs.problems) == problems_before:
-                continue  # an empty cell: no data, no row
-            value = cell.value if cell else None
-        if len(errs.problems) > problems_before:
-            continue
-        mt = get("MEASURE_TYPE")
-        base = get("SPM_ID") or stem
-        if mt.upper() in N_TYPES:  # the denominator: n of the other measures of this cell
-            denominators[(base, get("GEO"), per.label, gender, grade, get("ALDER"))] = value
-            continue
-        age = age_range(get("ALDER")) if get("ALDER") not in ("0", "alle") else None
-        brk = [f"alder={age}"] if age else []
-        rb.add(
-            measure_code=f"{base}:{mt}" if mt else base,
-            measure_name=f"{base} ({MEASURE_NAMES.get(mt, mt)})" if mt else base,
-            unit="prosent" if mt in ("MEIS", "RATE") else ("antall" if mt == "TELLER" else ""),
-            source_area_code=get("GEO") if re.fullmatch(r"\d+", get("GEO")) else "",
-            source_area_name="" if re.fullmatch(r"\d+", get("GEO")) else get("GEO"),
-            period=per.label,
-            gender=gender,
-            grade=grade,
-            breakdown=";".join(brk),
-            value=value,
-            suppressed=suppressed,
-            symbol=sym,
-            line=ln,
-        )
-        keys.append((base, get("GEO"), per.label, gender, grade, get("ALDER")))
+        i = int(np.searchsorted(line, ln))
+        for column, m in (("AAR", m_per), ("KJONN", m_gender), ("TRINN", m_grade)):
+            if m[i] is not None:
+                errs.add(f"line {ln}, column {column}", m[i], FIX)
+        if m_flag[i] is not None:
+            flag = flags.values[flags.codes[i]]
+            errs.add(
+                f"line {ln}, column FLAG",
+                f"'{flag}' is not one of FHI's flags 1-4",
+                "FLAG is empty for a value, or 1 (..), 2 (.), 3 (:), 4 (-).",
+            )
+        elif m_value[i] is not None:
+            errs.add(f"line {ln}, column VALUE", m_value[i], FIX)
     errs.check()
-    df = rb.frame()
-    if denominators:
-        df["n"] = pd.array([denominators.get(k) for k in keys], dtype="float64")
+
+    use = ~blank & ~empty
+    flag_info = [FHI_FLAGS.get(v, ("", False, "")) for v in flags.values]
+    symbol = Coded(flags.codes, [f[0] for f in flag_info])
+    suppressed = np.array([f[1] for f in flag_info], dtype=bool)[flags.codes]
+    cell_value = np.array([np.nan if c is None or c.value is None else c.value for c in cell.values], dtype="float64")
+    value = np.where(has_flag, np.nan, cell_value[cell.codes])
+    spm = get("SPM_ID")
+    base = Coded(spm.codes, [v or stem for v in spm.values])
+    mt = get("MEASURE_TYPE")
+    is_n = np.array([v.upper() in N_TYPES for v in mt.values], dtype=bool)[mt.codes]
+    # The denominator of a cell: base, GEO, period, kjønn, trinn and ALDER as the file writes
+    # them (period, kjønn and trinn as parsed); the last NEVNER row of a cell wins.
+    cell_key = combine([base, get("GEO"), per, gender, grade, get("ALDER")], lambda *k: k)
+    keep = np.flatnonzero(use & ~is_n)
+    denom = np.flatnonzero(use & is_n)
+    df = columns_frame(
+        len(keep),
+        {
+            "measure_code": combine([base, mt], lambda b, m: f"{b}:{m}" if m else b).take(keep),
+            "measure_name": combine([base, mt], lambda b, m: f"{b} ({MEASURE_NAMES.get(m, m)})" if m else b).take(keep),
+            "unit": Coded(
+                mt.codes,
+                ["prosent" if m in ("MEIS", "RATE") else ("antall" if m == "TELLER" else "") for m in mt.values],
+            ).take(keep),
+            "source_area_code": Coded(
+                get("GEO").codes, [g if re.fullmatch(r"\d+", g) else "" for g in get("GEO").values]
+            ).take(keep),
+            "source_area_name": Coded(
+                get("GEO").codes, ["" if re.fullmatch(r"\d+", g) else g for g in get("GEO").values]
+            ).take(keep),
+            "period": per.take(keep),
+            "gender": gender.take(keep),
+            "grade": grade.take(keep),
+            "breakdown": Coded(get("ALDER").codes, [_age_breakdown(a) for a in get("ALDER").values]).take(keep),
+            "value": value[keep],
+            "suppressed": suppressed[keep],
+            "symbol": symbol.take(keep),
+            "line": line[keep],
+        },
+        source=source,
+        table_id=table_id,
+    )
+    if len(denom):
+        last = pd.Series(value[denom], index=cell_key.codes[denom])
+        last = last[~last.index.duplicated(keep="last")]
+        df["n"] = pd.array(last.reindex(cell_key.codes[keep]).to_numpy(), dtype="float64")
     return Extract(FORMAT, source, df)
+
+
+FIX = "Load the file as FHI's API delivers it (csv3 codes or csv2 labels)."
+
+
+def _age_breakdown(alder: str) -> str:
+    age = age_range(alder) if alder not in ("0", "alle") else None
+    return f"alder={age}" if age else ""

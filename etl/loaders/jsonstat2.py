@@ -17,13 +17,13 @@ from etl.values import (
     FHI_FLAGS,
     SSB_SYMBOLS,
     ValueProblem,
-    breakdown_value,
-    parse_gender,
-    parse_grade,
     parse_number,
-    parse_period,
     unit_from_name,
 )
+from etl.values import breakdown_value as _breakdown_value
+from etl.values import parse_gender as _parse_gender
+from etl.values import parse_grade as _parse_grade
+from etl.values import parse_period as _parse_period
 
 FORMAT = "json-stat2"
 GEO_DIMS = {"region", "geo", "kommune", "fylke", "bydel"}
@@ -160,6 +160,11 @@ def read(raw: bytes, name: str) -> Extract:
     rb = RowBuilder(source=source, table_id=table_id)
     strides = [int(np.prod(size[i + 1 :])) for i in range(len(size))]
     base_measure = label
+    # The same few category codes come back for every cell: parse each once (pure functions;
+    # a code that fails is parsed again and raises again).
+    parse_gender, parse_grade, parse_period, breakdown_value = (
+        _once_per_text(f) for f in (_parse_gender, _parse_grade, _parse_period, _breakdown_value)
+    )
     for pos in range(total):
         v = values[pos]
         sym = status.get(pos, "")
@@ -249,6 +254,20 @@ def read(raw: bytes, name: str) -> Extract:
     if is_fhi:
         df = _attach_denominators(df)
     return Extract(FORMAT + (" (FHI)" if is_fhi else " (SSB)"), source, df, title=label)
+
+
+def _once_per_text(parse):
+    """``parse`` remembered for text arguments (it is pure); anything else is parsed each time."""
+    seen: dict = {}
+
+    def cached(*args):
+        if not all(type(a) is str for a in args):
+            return parse(*args)
+        if args not in seen:
+            seen[args] = parse(*args)
+        return seen[args]
+
+    return cached
 
 
 def _attach_denominators(df):
