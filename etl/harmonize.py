@@ -222,14 +222,17 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
             old = reg.areas[df.at[i, "_old"]]
             df.at[i, "area_code"], df.at[i, "area_name"], df.at[i, "_via"] = old.code, old.name, ""
     # --- duplicates: a value beats a missing marker; equal duplicates collapse; others conflict
-    df = df.iloc[_key_order(df, KEY + ["line"])]
-    d = df.duplicated(KEY, keep=False)
+    order, codes = _key_order(df, KEY + ["line"])
+    df = df.iloc[order]
+    key_codes = np.column_stack([c[order] for c in codes[: len(KEY)]])  # sorted: equal keys are neighbours
+    d = pd.Series(_repeated(key_codes, keep_first=False), index=df.index)
     if d.any():
         grp = df[d]
         has_val = grp.groupby(KEY, dropna=False)["value"].transform(lambda s: s.notna().any())
         drop_idx = grp.index[has_val & grp["value"].isna()]
-        df = df.drop(index=drop_idx)
-        d = df.duplicated(KEY, keep=False)
+        kept = ~df.index.isin(drop_idx)
+        df, key_codes = df[kept], key_codes[kept]
+        d = pd.Series(_repeated(key_codes, keep_first=False), index=df.index)
         grp = df[d]
         for _, g in grp.groupby(KEY, dropna=False):
             vals = {(None if pd.isna(v) else round(float(v), 9), bool(s)) for v, s in zip(g["value"], g["suppressed"])}
@@ -244,7 +247,7 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
                         "Load only one version of a table per call (load the newer one after the older to revise).",
                     )
                 )
-        df = df.drop_duplicates(KEY, keep="first")
+        df = df[~_repeated(key_codes, keep_first=True)]
     # --- schools: areas from the files, parents from the bydel mapping or the kommune
     sch = df[df["area_level"] == "skole"]
     schools = pd.DataFrame(columns=["area_code", "area_name", "area_level", "parent_code"])
@@ -271,15 +274,27 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
     return out, schools.reset_index(drop=True), problems
 
 
-def _key_order(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+def _key_order(df: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[np.ndarray]]:
     """Positions that sort ``df`` by ``columns`` as ``sort_values(columns, kind="stable")`` does
-    (missing values last): each column factorized in sorted order, then one stable lexsort on
-    the integer codes - far cheaper than pandas comparing millions of strings column by column."""
+    (missing values last), and each column's integer codes (in ``columns`` order, unsorted rows):
+    each column factorized in sorted order, then one stable lexsort on the codes - far cheaper
+    than pandas comparing millions of strings column by column."""
     codes = []
-    for c in reversed(columns):
+    for c in columns:
         k, uniques = pd.factorize(df[c], sort=True)
         codes.append(np.where(k < 0, len(uniques), k))
-    return np.lexsort(codes)
+    return np.lexsort(codes[::-1]), codes
+
+
+def _repeated(key_codes: np.ndarray, keep_first: bool) -> np.ndarray:
+    """On rows sorted by key: ``duplicated(keep=False)`` (every row whose key occurs more than
+    once) or, with ``keep_first``, ``duplicated(keep="first")`` - by comparing neighbours."""
+    same = (key_codes[1:] == key_codes[:-1]).all(axis=1)
+    out = np.zeros(len(key_codes), dtype=bool)
+    out[1:] |= same
+    if not keep_first:
+        out[:-1] |= same
+    return out
 
 
 def skipped_notes(skipped: dict[str, dict[str, int]]) -> list[str]:

@@ -517,3 +517,21 @@ def test_without_the_school_sums_a_school_leaks():
     new = apply(rows)
     hidden = {(a, g) for a, g, s in zip(new["area_code"], new["grp"], new["shown"]) if not s}
     assert determined(hidden, every_triangle(bydeler, parent)) == set()
+
+
+def test_large_systems_are_solved_part_by_part_with_the_same_answer():
+    # more unknowns than privacy.SPLIT_ABOVE: recoverable() cuts the system into parts that share
+    # no unknown; the answer must be the oracle's on the whole system
+    import random
+
+    from oppvekst import privacy
+
+    rng = random.Random(9)
+    for _ in range(20):
+        parent = {f"9{b}{s:02d}": f"46010{b}" for b in range(4) for s in range(rng.randint(3, 9))}
+        bydeler = sorted(set(parent.values()))
+        tri = every_triangle(bydeler, parent)
+        cells = sorted({c for t, ch, _ in tri for c in [t, *ch]}, key=str)
+        hidden = set(rng.sample(cells, k=min(len(cells), privacy.SPLIT_ABOVE + rng.randint(1, 40))))
+        assert len(hidden) > privacy.SPLIT_ABOVE
+        assert set(recoverable(hidden, tri)) == determined(hidden, tri)
