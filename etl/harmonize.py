@@ -216,24 +216,27 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
     df["source_area_code"] = df["source_area_code"].where(df["source_area_code"] != "", df["source_area_name"])
     df["measure_code"] = unify_measure_codes(df)
     # --- a merger cannot put two kommuner's values on one code: keep those under their old codes
-    dup = df.duplicated(KEY, keep=False) & (df["_via"] == "merger")
+    merger = df["_via"] == "merger"
+    dup = df.duplicated(KEY, keep=False) & merger if merger.any() else merger
     if dup.any():
         for i in df.index[dup]:
             old = reg.areas[df.at[i, "_old"]]
             df.at[i, "area_code"], df.at[i, "area_name"], df.at[i, "_via"] = old.code, old.name, ""
     # --- duplicates: a value beats a missing marker; equal duplicates collapse; others conflict
-    order, codes = _key_order(df, KEY + ["line"])
-    df = df.iloc[order]
-    key_codes = np.column_stack([c[order] for c in codes[: len(KEY)]])  # sorted: equal keys are neighbours
-    d = pd.Series(_repeated(key_codes, keep_first=False), index=df.index)
+    # Found on the key's integer codes in sorted order; the frame itself is not reordered (taking
+    # millions of rows of text costs seconds) - only the few duplicate rows are looked at.
+    pos, codes = _key_order(df, KEY + ["line"])  # original positions, sorted by key and line
+    key_codes = np.column_stack([c[pos] for c in codes[: len(KEY)]])  # equal keys are neighbours
+    d = _repeated(key_codes, keep_first=False)
     if d.any():
-        grp = df[d]
+        grp = df.iloc[pos[d]]
         has_val = grp.groupby(KEY, dropna=False)["value"].transform(lambda s: s.notna().any())
-        drop_idx = grp.index[has_val & grp["value"].isna()]
-        kept = ~df.index.isin(drop_idx)
-        df, key_codes = df[kept], key_codes[kept]
-        d = pd.Series(_repeated(key_codes, keep_first=False), index=df.index)
-        grp = df[d]
+        dropped = np.zeros(len(df), dtype=bool)
+        dropped[pos[d][(has_val & grp["value"].isna()).to_numpy()]] = True
+        kept = ~dropped[pos]
+        pos, key_codes = pos[kept], key_codes[kept]
+        d = _repeated(key_codes, keep_first=False)
+        grp = df.iloc[pos[d]]
         for _, g in grp.groupby(KEY, dropna=False):
             vals = {(None if pd.isna(v) else round(float(v), 9), bool(s)) for v, s in zip(g["value"], g["suppressed"])}
             if len(vals) > 1:
@@ -247,7 +250,9 @@ def harmonize(frames: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.
                         "Load only one version of a table per call (load the newer one after the older to revise).",
                     )
                 )
-        df = df[~_repeated(key_codes, keep_first=True)]
+        keep = np.zeros(len(df), dtype=bool)
+        keep[pos[~_repeated(key_codes, keep_first=True)]] = True
+        df = df[keep]
     # --- schools: areas from the files, parents from the bydel mapping or the kommune
     sch = df[df["area_level"] == "skole"]
     schools = pd.DataFrame(columns=["area_code", "area_name", "area_level", "parent_code"])
