@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from oppvekst.registry import RegistryError, load_registry, registry_frame
 
@@ -203,7 +204,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set
         ).df(),
         con.execute("SELECT * FROM indicators").df(),
     )
-    con.register("card_df", card)
+    con.register("card_df", pa.Table.from_pandas(card, preserve_index=False))  # columnar: no per-cell work
     if scope is None:
         con.execute("CREATE OR REPLACE TABLE mart_scorecard AS SELECT * FROM card_df")
     else:

@@ -78,6 +78,13 @@ COLUMNS = [
 VERDICT_LEVELS_EXCLUDED = ("skole",)
 
 
+NUMBERS = {
+    "value", "n", "sd", "ci_low", "ci_high", "baseline_value", "baseline_series_value", "change", "change_low",
+    "change_high", "improvement", "benchmark_value", "target_value", "trend_chi2",
+}  # fmt: skip
+INTEGERS = {"year_start", "year_end", "units_used", "units_hidden"}
+
+
 def _num(v):
     return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else float(v)
 
@@ -139,7 +146,18 @@ def compute_scorecard(
     # never store a hidden number in the mart
     hidden = ~df["shown"].astype(bool)
     df.loc[hidden, ["value", "n", "sd", "ci_low", "ci_high"]] = None
-    return df[COLUMNS]
+    df = df[COLUMNS]
+    # one type per column, whatever the rows hold (a column of only None is still a number or text)
+    for c in COLUMNS:
+        if c in NUMBERS:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        elif c in INTEGERS:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+        elif c in ("shown", "suppressed"):
+            df[c] = df[c].astype(bool)
+        elif df[c].dtype == object:
+            df[c] = df[c].astype("string")
+    return df
 
 
 def _select(conds, choices, default=None) -> np.ndarray:
