@@ -71,7 +71,8 @@ def measured(cmd: list[str]) -> tuple[float, float, str]:
 def floor(files: list[Path], work: Path) -> tuple[float, list[dict]]:
     """DuckDB alone on the original bytes; calamine for the XLSX. Windows-1252 (which DuckDB
     cannot decode) is decoded in Python and counted in the floor."""
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     per_file = []
     total = 0.0
     for i, f in enumerate(files):
