@@ -8,7 +8,7 @@ from oppvekst import formatting as fmt
 from oppvekst import queries
 from pages._ui import area_picker, as_grid, header, html_table, reader
 
-SHOWN = 300  # revised values written out as a table; all of them are in the grid
+SHOWN = 50  # revised values written out as a table (the newest); all of them are in the grid
 
 read = reader()
 header("Datagrunnlag", read)
