@@ -16,6 +16,25 @@ UNIT_WORD = {
     "per 1000": "per 1 000",
 }
 CHANGE_WORD = {"prosent": "prosentpoeng"}
+# The sources by the names their publishers use (the registry and the database keep short ids)
+SOURCE_NAMES = {
+    "ungdata": "Ungdata – NOVA/KoRus, via FHI",
+    "elevundersokelsen": "Elevundersøkelsen – Utdanningsdirektoratet",
+    "kostra": "KOSTRA – SSB",
+    "fravaer": "Fravær – Utdanningsdirektoratet og skolenes egne systemer",
+}
+
+
+def source_name(source: str) -> str:
+    """«Ungdata – NOVA/KoRus, via FHI» for ``ungdata``; an unknown id is shown as it is."""
+    return SOURCE_NAMES.get(source, source)
+
+
+def sort_key(text: str) -> str:
+    """Norwegian alphabetical order: case-insensitive, with æ, ø and å after z (Å last)."""
+    return str(text).casefold().translate(str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|"}))
+
+
 DECIMALS = {"prosent": 1, "poeng": 2, "kr": 0, "dager": 1, "timer": 1, "antall": 0, "per 1000": 1}
 
 

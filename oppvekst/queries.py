@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from oppvekst.formatting import sort_key, source_name
 from oppvekst.geography import series_code_note  # noqa: F401 - a read-side query the pages use
 from oppvekst.periods import parse_period
 from oppvekst.stats import Interval
@@ -48,13 +49,27 @@ def registry_problems(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def areas_with_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Kommuner and bydeler that have indicator values, kommune before its bydeler."""
-    return con.execute("""
+    """Kommuner and bydeler that have indicator values: kommuner in Norwegian alphabetical
+    order (Ålesund last), each followed by its bydeler in the same order."""
+    areas = con.execute("""
         SELECT DISTINCT m.area_code, a.area_name, m.area_level,
-               CASE WHEN m.area_level = 'bydel' THEN a.parent_code ELSE m.area_code END AS kommune_code
+               CASE WHEN m.area_level = 'bydel' THEN a.parent_code ELSE m.area_code END AS kommune_code,
+               coalesce(k.area_name, a.area_name) AS kommune_name
         FROM mart_indicator_values m JOIN areas a USING (area_code)
-        WHERE m.area_level IN ('kommune', 'bydel')
-        ORDER BY kommune_code, m.area_level DESC, a.area_name""").df()
+        LEFT JOIN areas k ON k.area_code = CASE WHEN m.area_level = 'bydel' THEN a.parent_code END
+        WHERE m.area_level IN ('kommune', 'bydel')""").df()
+    if areas.empty:
+        return areas.drop(columns="kommune_name")
+    order = sorted(
+        range(len(areas)),
+        key=lambda i: (
+            sort_key(areas["kommune_name"].iat[i]),
+            areas["kommune_code"].iat[i],
+            areas["area_level"].iat[i] != "kommune",
+            sort_key(areas["area_name"].iat[i]),
+        ),
+    )
+    return areas.iloc[order].drop(columns="kommune_name").reset_index(drop=True)
 
 
 def scorecard(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str | None = None) -> pd.DataFrame:
@@ -135,12 +150,16 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
 
 def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The load history, newest first, with Norwegian column names."""
-    return con.execute("""
+    return (
+        con.execute("""
         SELECT load_id AS "Nr.", file_name AS "Fil", format AS "Format", source AS "Kilde",
                loaded_at AS "Lastet", rows AS "Rader", suppressed AS "Skjermet",
                new_rows AS "Nye", revised_rows AS "Reviderte", unchanged_rows AS "Uendret",
                left(sha256, 12) AS "SHA-256 (start)"
-        FROM loads ORDER BY load_id DESC""").df()
+        FROM loads ORDER BY load_id DESC""")
+        .df()
+        .assign(Kilde=lambda d: d["Kilde"].map(source_name))
+    )
 
 
 def coverage(con: duckdb.DuckDBPyConnection, kommune: str | None = None) -> pd.DataFrame:
@@ -165,11 +184,15 @@ def coverage(con: duckdb.DuckDBPyConnection, kommune: str | None = None) -> pd.D
 
 
 def revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute("""
+    return (
+        con.execute("""
         SELECT r.source AS "Kilde", r.measure_code AS "Måltall", a.area_name AS "Område", r.period AS "Periode",
                r.old_value AS "Gammel verdi", r.new_value AS "Ny verdi", l.file_name AS "Fra fil"
         FROM revisions r LEFT JOIN areas a USING (area_code) LEFT JOIN loads l ON l.load_id = r.new_load_id
-        ORDER BY r.revised_at DESC, 1, 2, 3, 4""").df()
+        ORDER BY r.revised_at DESC, 1, 2, 3, 4""")
+        .df()
+        .assign(Kilde=lambda d: d["Kilde"].map(source_name))
+    )
 
 
 def indicator_meta(con: duckdb.DuckDBPyConnection, indicator_id: str) -> dict:

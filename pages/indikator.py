@@ -29,7 +29,7 @@ row = read(malekart, area)
 row = row[row["indicator_id"] == meta["indicator_id"]].iloc[0]
 if row.status_period is None or pd.isna(row.status_period):
     st.info(
-        f"Ingen tall for {fmt.md_text(area_name)} ennå. Last inn et uttrekk fra kilden ({fmt.md_text(meta['source'])}), "
+        f"Ingen tall for {fmt.md_text(area_name)} ennå. Last inn et uttrekk fra kilden ({fmt.md_text(fmt.source_name(meta['source']))}), "
         "eller velg et annet område."
     )
 else:
@@ -89,7 +89,7 @@ downloads(read, table, f"{meta['indicator_id']}_{area}", meta["title"])
 st.subheader("Om indikatoren")
 st.markdown(
     f"{fmt.md_text(meta['description'])}\n\n"
-    f"- **Kilde:** {fmt.md_text(meta['source'])}"
+    f"- **Kilde:** {fmt.md_text(fmt.source_name(meta['source']))}"
     + (
         f" (<{meta['source_url']}>)"
         if str(meta["source_url"] or "").startswith("https://")

@@ -97,3 +97,31 @@ def test_names_from_files_show_as_the_letters_they_are(name):
     inner = out[3:-4]
     assert "<" not in inner.replace("&lt;", ""), out  # no tag of any kind
     assert html.unescape(inner) == name
+
+
+def test_norwegian_alphabetical_order_and_source_names():
+    from oppvekst.formatting import sort_key, source_name
+
+    names = ["Ålesund", "bergen", "Øygarden", "Ærlig", "Aurskog-Høland", "Bærum", "Zeta"]
+    assert sorted(names, key=sort_key) == ["Aurskog-Høland", "bergen", "Bærum", "Zeta", "Ærlig", "Øygarden", "Ålesund"]
+    assert source_name("ungdata") == "Ungdata – NOVA/KoRus, via FHI"
+    assert source_name("kostra") == "KOSTRA – SSB"
+    assert source_name("ny_kilde") == "ny_kilde"
+
+
+def test_the_area_picker_lists_kommuner_by_name_with_their_bydeler(sample_db):
+    from oppvekst import queries
+    from oppvekst.db import connect_readonly
+    from oppvekst.formatting import sort_key
+
+    con = connect_readonly(sample_db)
+    try:
+        areas = queries.areas_with_data(con)
+    finally:
+        con.close()
+    kommuner = areas.loc[areas["area_level"] == "kommune", "area_name"].tolist()
+    assert kommuner == ["Bamble", "Bergen", "Bærum", "Lillestrøm"]
+    first_bydel = areas.index[areas["area_level"] == "bydel"][0]
+    assert areas.loc[first_bydel - 1, "area_name"] == "Bergen"  # Bergen's bydeler follow Bergen
+    bydeler = areas.loc[areas["area_level"] == "bydel", "area_name"].tolist()
+    assert bydeler == sorted(bydeler, key=sort_key)

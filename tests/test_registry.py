@@ -105,3 +105,39 @@ def test_broken_yaml_names_the_line(tmp_path):
     with pytest.raises(RegistryError) as e:
         load_registry(p)
     assert e.value.problems[0].line and "YAML" in e.value.problems[0].message
+
+
+def named_kommuner(text: str, names: set[str]) -> set[str]:
+    """Kommune names in a text, as words (a genitive «Bærums» counts)."""
+    import re
+
+    return {n for n in names if re.search(rf"(?<!\w){re.escape(n)}s?(?!\w)", text)}
+
+
+def other_kommuner() -> tuple[object, set[str]]:
+    from oppvekst.geography import load_register
+    from oppvekst.registry import load_registry
+
+    reg = load_registry()
+    areas = load_register().areas
+    own = areas[reg.default_area[:4]].name
+    # names of 3 letters or fewer are ordinary words too (Os, Vik, Bø, Nes)
+    return reg, {a.name for a in areas.values() if a.level == "kommune" and a.name != own and len(a.name) > 3}
+
+
+def test_the_plans_texts_name_no_other_kommune():
+    # issue 19: «Bærums plan» stood in Bergen's indicator texts. Every text a user reads (title,
+    # plan goal, owner, description, tiltak) may name the plan's own kommune, not another one.
+    reg, others = other_kommuner()
+    found = []
+    for i in reg.indicators:
+        texts = [("title", i.title), ("goal", i.goal), ("owner", i.owner), ("description", i.description)]
+        for field, text in texts + [("tiltak", t) for t in i.tiltak]:
+            found += [(i.id, field, n) for n in named_kommuner(text, others)]
+    assert not found, found
+
+
+def test_the_kommune_name_check_finds_the_old_text():
+    _, others = other_kommuner()
+    assert named_kommuner("Andel med høy skår. Bærums plan ber om nedgang i denne andelen.", others) == {"Bærum"}
+    assert named_kommuner("Planen ber om nedgang i denne andelen.", others) == set()
