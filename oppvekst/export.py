@@ -1,5 +1,5 @@
 """Downloads: CSV (semicolon, decimal comma, UTF-8 with BOM for Excel) and Excel in the plans'
-layout (Hva · 0-punkt · Mål · Status · Forbedring). Only shown numbers are ever exported."""
+layout (Hva · 0-punkt · Mål · Status · Endring fra 0-punkt). Only shown numbers are ever exported."""
 
 from __future__ import annotations
 

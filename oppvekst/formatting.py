@@ -61,6 +61,17 @@ def change(v: float | None, unit: str) -> str:
     return f"{number(v, DECIMALS.get(unit, 1), sign=True)}{NBSP + word if word else ''}"
 
 
+def change_words(v: float | None, unit: str) -> str:
+    """A change as words: «ned 1,9 prosentpoeng», «opp 436 kr», «uendret» (when it rounds to 0)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    size = number(abs(v), DECIMALS.get(unit, 1))
+    if float(size.replace(",", ".").replace(NBSP, "")) == 0:
+        return "uendret"
+    word = CHANGE_WORD.get(unit, UNIT_WORD.get(unit, unit))
+    return f"{'opp' if v > 0 else 'ned'} {size}{NBSP + word if word else ''}"
+
+
 def compact(v: float | None) -> str:
     """A number with as many decimals as it has (up to 3), decimal comma: 2,8 · 4 437 · 0,125."""
     if v is None or (isinstance(v, float) and math.isnan(v)):

@@ -49,15 +49,25 @@ def target_text(r) -> str:
     return f"{fmt.value(r.target_value, r.unit)} innen {r.target_period}"
 
 
-def improvement_text(r) -> str:
+CHANGE = "Endring fra 0-punkt"
+
+
+def change_text(r) -> str:
+    """The change since the 0-punkt in words, not signs: which way the number went, by how
+    much, and what that means for this indicator - «ned 1,9 prosentpoeng – bedre», «opp 0,9
+    prosentpoeng – dårligere», «opp 436 kr (ingen retning er bedre)» - followed by whether the
+    change is certain («▲ sikker forbedring», «● ingen sikker endring»)."""
     if _na(r.change):
         return "kan ikke beregnes"
-    if r.polarity == "neutral":
-        number = fmt.change(r.change, r.unit)
+    words = fmt.change_words(r.change, r.unit)
+    if words.startswith("uendret"):
+        meaning = ""
+    elif r.polarity == "neutral":
+        meaning = " (ingen retning er bedre)"
     else:
-        number = fmt.change(r.improvement, r.unit)
-    verdict = f"{r.change_symbol} {r.change_verdict}" if not _na(r.change_verdict) else ""
-    return f"{number} – {verdict}" if verdict else number
+        meaning = " – bedre" if r.improvement > 0 else " – dårligere"
+    verdict = f" ({r.change_symbol} {r.change_verdict})" if not _na(r.change_verdict) else ""
+    return f"{words}{meaning}{verdict}"
 
 
 def verdict_text(symbol, text) -> str:
@@ -65,13 +75,13 @@ def verdict_text(symbol, text) -> str:
 
 
 def four_numbers(mk: pd.DataFrame, status_label: str = "Status") -> dict:
-    """The plans' layout: Hva · 0-punkt · Mål · Status · Forbedring · mot mål."""
+    """The plans' layout: Hva · 0-punkt · Mål · Status · Endring fra 0-punkt · mot mål."""
     return {
         "Hva": mk["title"],
         "0-punkt": [baseline_text(r) for r in mk.itertuples()],
         "Mål": [target_text(r) for r in mk.itertuples()],
         status_label: [status_text(r) for r in mk.itertuples()],
-        "Forbedring": [improvement_text(r) for r in mk.itertuples()],
+        CHANGE: [change_text(r) for r in mk.itertuples()],
         "Mot mål": [verdict_text(r.target_symbol, r.target_verdict) for r in mk.itertuples()],
     }
 
@@ -161,7 +171,7 @@ def verdict_css(cell) -> str:
 
 
 def styled_malekart(table: pd.DataFrame):
-    cols = [c for c in ("Forbedring", "Mot mål", "Mot landet") if c in table.columns]
+    cols = [c for c in (CHANGE, "Mot mål", "Mot landet") if c in table.columns]
     return table.style.map(verdict_css, subset=cols)
 
 
@@ -240,7 +250,7 @@ def profile_table(prof: pd.DataFrame) -> pd.DataFrame:
 
 
 def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:
-    """The resultatavtale layout: Hva · 0-punkt · Mål · Status · Forbedring, plus verdicts and tiltak."""
+    """The resultatavtale layout: Hva · 0-punkt · Mål · Status · Endring fra 0-punkt, plus verdicts and tiltak."""
     return pd.DataFrame({**four_numbers(mk), "Tiltak": mk["tiltak"].fillna("").replace("", "–")})
 
 
@@ -261,7 +271,7 @@ def html_table(
     table: pd.DataFrame,
     label: str,
     row_header: str | None = None,
-    verdict_cols: tuple[str, ...] = ("Forbedring", "Endring fra 0-punkt"),
+    verdict_cols: tuple[str, ...] = (CHANGE,),
     max_height: int | None = None,
 ) -> str:
     """A table as plain HTML (``pages/_ui.py``'s ``html_table`` puts it in the page).

@@ -82,7 +82,7 @@ def scorecard(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str 
 
 
 def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
-    """One row per registry indicator for one area: Hva · 0-punkt · Mål · Status · Forbedring,
+    """One row per registry indicator for one area: Hva · 0-punkt · Mål · Status · Endring fra 0-punkt,
     with the verdicts from ``mart_scorecard``.
 
     Status is the latest period of the same kind as the 0-punkt (school year, year, pooled

@@ -158,7 +158,8 @@ def area_picker(read: Reader, key: str = "omrade") -> tuple[str, str]:
 
 def verdict_legend() -> None:
     st.caption(
-        "Forbedring er status minus 0-punkt, med fortegn slik at **pluss er bedre**. "
+        "Endring fra 0-punkt sier om tallet har gått opp eller ned siden 0-punktet, hvor mye, og om det "
+        "er bedre eller dårligere etter indikatorens retning. "
         "▲ sikker forbedring · ● ingen sikker endring · ▼ sikker forverring · ? kan ikke testes "
         "(kilden oppgir ikke antall svar). [95 % KI] er 95 prosent konfidensintervall. "
         "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. Se «Slik regner vi» på Datagrunnlag."

@@ -24,10 +24,10 @@ st.markdown(f"**{fmt.md_text(owner)}** – {len(mine)} indikatorer i {fmt.md_tex
 table = agreement_table(mine)
 html_table(table, f"Resultatavtale: {owner}", row_header="Hva")
 as_grid(table)
-plan = table[["Hva", "0-punkt", "Mål", "Status", "Forbedring"]]
+plan = table[["Hva", "0-punkt", "Mål", "Status", "Endring fra 0-punkt"]]
 note = sample_note(read)
 st.download_button(
-    "Last ned som Excel (Hva · 0-punkt · Mål · Status · Forbedring)",
+    "Last ned som Excel (Hva · 0-punkt · Mål · Status · Endring fra 0-punkt)",
     lambda: to_excel(  # written when clicked, not on every page run
         {"Resultatavtale": plan, "Detaljer": table}, title=f"Resultatavtale: {owner} – {area_name}", note=note
     ),

@@ -209,7 +209,7 @@ def test_leader_flow_resultatavtale(server, browser):
 
     ws = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes())).worksheets[0]
     assert ws["A2"].value == "Eksempeldata – ikke ekte tall"  # the label travels with the file
-    assert [c.value for c in ws[4]][:5] == ["Hva", "0-punkt", "Mål", "Status", "Forbedring"]
+    assert [c.value for c in ws[4]][:5] == ["Hva", "0-punkt", "Mål", "Status", "Endring fra 0-punkt"]
     shot(page, "flow_leder")
 
 

@@ -125,3 +125,24 @@ def test_the_area_picker_lists_kommuner_by_name_with_their_bydeler(sample_db):
     assert areas.loc[first_bydel - 1, "area_name"] == "Bergen"  # Bergen's bydeler follow Bergen
     bydeler = areas.loc[areas["area_level"] == "bydel", "area_name"].tolist()
     assert bydeler == sorted(bydeler, key=sort_key)
+
+
+def test_the_change_since_the_0_punkt_is_said_in_words():
+    # issue 19's three cases: mobbing down (lower is better), loneliness up (lower is better),
+    # spending up (no good direction) - the signed «Forbedring» said «+1,9», «−0,9» and «+436 kr»
+    from types import SimpleNamespace as Row
+
+    from oppvekst.presentation import change_text
+
+    def row(change, polarity, unit="prosent", verdict=None, symbol=None):
+        d = {"higher_is_better": 1, "lower_is_better": -1}.get(polarity, 0)
+        return Row(change=change, improvement=change * d if d else None, polarity=polarity, unit=unit,
+                   change_verdict=verdict, change_symbol=symbol)  # fmt: skip
+
+    mobbing = row(5.8 - 7.7, "lower_is_better", verdict="sikker forbedring", symbol="▲")
+    assert change_text(mobbing) == "ned 1,9\u00a0prosentpoeng – bedre (▲ sikker forbedring)"
+    ensomhet = row(0.9, "lower_is_better", verdict="ingen sikker endring", symbol="●")
+    assert change_text(ensomhet) == "opp 0,9\u00a0prosentpoeng – dårligere (● ingen sikker endring)"
+    assert change_text(row(436.0, "neutral", unit="kr")) == "opp 436\u00a0kr (ingen retning er bedre)"
+    assert change_text(row(0.02, "higher_is_better")) == "uendret"
+    assert change_text(row(float("nan"), "higher_is_better")) == "kan ikke beregnes"
