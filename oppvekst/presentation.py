@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -57,8 +58,8 @@ def change_text(r) -> str:
     much, and what that means for this indicator - «ned 1,9 prosentpoeng – bedre», «opp 0,9
     prosentpoeng – dårligere», «opp 436 kr (ingen retning er bedre)» - followed by whether the
     change is certain («▲ sikker forbedring», «● ingen sikker endring»)."""
-    if _na(r.change):
-        return "kan ikke beregnes"
+    if _na(r.change):  # say why when the verdict knows («? mangler 0-punkt»)
+        return "kan ikke beregnes" if _na(r.change_verdict) else f"{r.change_symbol} {r.change_verdict}"
     words = fmt.change_words(r.change, r.unit)
     if words.startswith("uendret"):
         meaning = ""
@@ -175,8 +176,21 @@ def styled_malekart(table: pd.DataFrame):
     return table.style.map(verdict_css, subset=cols)
 
 
-def series_table(series: pd.DataFrame, names: dict, unit: str) -> pd.DataFrame:
-    """The numbers behind the indicator chart; hidden cells say why, never 0 or blank."""
+def series_table(series: pd.DataFrame, names: dict, unit: str, polarity: str = "neutral") -> pd.DataFrame:
+    """The numbers behind the indicator chart; hidden cells say why, never 0 or blank. The change
+    since the 0-punkt is said in words (``change_text``) where there is one."""
+    changes = [
+        "–"
+        if _na(sym) and _na(ch)
+        else change_text(
+            SimpleNamespace(
+                change=ch, improvement=imp, polarity=polarity, unit=unit, change_verdict=txt, change_symbol=sym
+            )
+        )
+        for ch, imp, txt, sym in zip(
+            series["change"], series["improvement"], series["change_verdict"], series["change_symbol"]
+        )
+    ]
     return pd.DataFrame(
         {
             "Område": [names.get(a, a) for a in series["area_code"]],
@@ -188,9 +202,7 @@ def series_table(series: pd.DataFrame, names: dict, unit: str) -> pd.DataFrame:
             ],
             "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(series["ci_low"], series["ci_high"])],
             "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in series["n"]],
-            "Endring fra 0-punkt": [
-                verdict_text(s, t) for s, t in zip(series["change_symbol"], series["change_verdict"])
-            ],
+            CHANGE: changes,
             "Mot landet": [verdict_text(s, t) for s, t in zip(series["benchmark_symbol"], series["benchmark_verdict"])],
             "Grunnlag": [
                 origin_text(o, u, h) for o, u, h in zip(series["origin"], series["units_used"], series["units_hidden"])

@@ -81,7 +81,7 @@ if len(months) >= 2:
     )
 
 st.subheader("Tallene")
-table = series_table(series, names, meta["unit"])
+table = series_table(series, names, meta["unit"], meta["polarity"])
 html_table(table, f"Tallene: {meta['title']}", max_height=420)
 as_grid(table)
 downloads(read, table, f"{meta['indicator_id']}_{area}", meta["title"])
