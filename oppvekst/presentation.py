@@ -71,6 +71,19 @@ def change_text(r) -> str:
     return f"{words}{meaning}{verdict}"
 
 
+def benchmark_text(r) -> str:
+    """The verdict against landet with landet's own number beside it, and when there is no
+    comparison, why: «▼ dårligere (landet 7,9 prosent)», «? kan ikke sammenlignes: …»."""
+    if _na(r.benchmark_verdict):
+        return "–"
+    if _na(r.benchmark_value):
+        return f"{r.benchmark_symbol} {r.benchmark_verdict}: landet har ikke tall for perioden"
+    landet = fmt.value(r.benchmark_value, r.unit)
+    if _na(r.status_low):
+        return f"{r.benchmark_symbol} {r.benchmark_verdict}: uten intervall (kilden oppgir ikke antall svar); landet {landet}"
+    return f"{r.benchmark_symbol} {r.benchmark_verdict} (landet {landet})"
+
+
 def verdict_text(symbol, text) -> str:
     return "–" if _na(text) else f"{symbol} {text}"
 
@@ -91,7 +104,7 @@ def malekart_table(mk: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             **four_numbers(mk, "Status [95 % KI]"),
-            "Mot landet": [verdict_text(r.benchmark_symbol, r.benchmark_verdict) for r in mk.itertuples()],
+            "Mot landet": [benchmark_text(r) for r in mk.itertuples()],
             "Utvikling": [sparkline(t) for t in mk["trend"]],
         }
     )

@@ -146,3 +146,22 @@ def test_the_change_since_the_0_punkt_is_said_in_words():
     assert change_text(row(436.0, "neutral", unit="kr")) == "opp 436\u00a0kr (ingen retning er bedre)"
     assert change_text(row(0.02, "higher_is_better")) == "uendret"
     assert change_text(row(float("nan"), "higher_is_better")) == "kan ikke beregnes"
+
+
+def test_the_verdict_against_landet_carries_landets_number_or_says_why_not():
+    from types import SimpleNamespace as Row
+
+    from oppvekst.presentation import benchmark_text
+
+    def row(verdict, symbol, landet, low=1.0):
+        return Row(benchmark_verdict=verdict, benchmark_symbol=symbol, benchmark_value=landet, status_low=low,
+                   unit="prosent")  # fmt: skip
+
+    assert benchmark_text(row("dårligere", "▼", 7.9)) == "▼ dårligere (landet 7,9\u00a0prosent)"
+    assert benchmark_text(row("kan ikke sammenlignes", "?", None)) == (
+        "? kan ikke sammenlignes: landet har ikke tall for perioden"
+    )
+    assert benchmark_text(row("kan ikke sammenlignes", "?", 7.9, low=None)) == (
+        "? kan ikke sammenlignes: uten intervall (kilden oppgir ikke antall svar); landet 7,9\u00a0prosent"
+    )
+    assert benchmark_text(row(None, None, None)) == "–"
