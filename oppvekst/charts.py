@@ -23,7 +23,9 @@ import pandas as pd
 from oppvekst import formatting as fmt
 from oppvekst.periods import parse_period
 
-PALETTE = ["#005AB5", "#DC3220", "#1A7F37", "#6A3D9A", "#B35806", "#4D4D4D"]
+# Areas and groups: never the verdict colours (blue better, red worse, grey same, purple neutral)
+# nor the target's green, so a line's colour never reads as a judgement; each also has its shape.
+PALETTE = ["#222222", "#E69F00", "#8C510A", "#CC79A7", "#01665E", "#999933"]
 MARKERS = ["circle", "square", "diamond", "triangle", "triangle-down", "cross"]
 TARGET_COLOUR = "#1A7F37"
 WIDTH = 820  # the viewBox width; the chart scales to the column

@@ -100,3 +100,16 @@ def test_a_hostile_cell_in_an_html_table_is_text(name):
     assert out.tags <= TABLE_TAGS, out.tags - TABLE_TAGS
     assert not {a for a in out.attrs if a.startswith("on") or a in ("href", "src")}
     assert any(name.split("\n")[0] in t for t in out.text)
+
+
+def test_areas_are_never_drawn_in_a_verdict_colour():
+    # issue 19: two areas in the same blue, «gutter» in the red that means «worse» elsewhere
+    from oppvekst.charts import MARKERS, PALETTE, TARGET_COLOUR
+    from oppvekst.verdicts import BETTER, NEUTRAL, NONE, SAME, WORSE
+
+    assert not {c.upper() for c in PALETTE} & {BETTER, WORSE, SAME, NONE, NEUTRAL, TARGET_COLOUR.upper()}
+    assert len(set(PALETTE)) == len(PALETTE) == len(set(MARKERS))
+    rows, meta, names = series("Fana")
+    two = pd.concat([rows, rows.assign(area_code="0")], ignore_index=True)
+    svg = series_chart(two, meta, {**names, "0": "Hele landet"}, "prosent")
+    assert BETTER.lower() not in svg.lower() and WORSE.lower() not in svg.lower()
