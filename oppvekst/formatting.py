@@ -30,9 +30,12 @@ def source_name(source: str) -> str:
     return SOURCE_NAMES.get(source, source)
 
 
+_LAST_LETTERS = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|"})  # the codes after «z»
+
+
 def sort_key(text: str) -> str:
     """Norwegian alphabetical order: case-insensitive, with æ, ø and å after z (Å last)."""
-    return str(text).casefold().translate(str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|"}))
+    return str(text).casefold().translate(_LAST_LETTERS)
 
 
 DECIMALS = {"prosent": 1, "poeng": 2, "kr": 0, "dager": 1, "timer": 1, "antall": 0, "per 1000": 1}

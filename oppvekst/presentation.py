@@ -209,12 +209,7 @@ def series_table(series: pd.DataFrame, names: dict, unit: str, polarity: str = "
             "Område": [names.get(a, a) for a in series["area_code"]],
             "Gruppe": series["grp"],
             "Periode": series["period"],
-            "Verdi": [
-                fmt.value(v, unit) if s else f"vises ikke: {r}"
-                for v, s, r in zip(series["value"], series["shown"], series["hidden_reason"])
-            ],
-            "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(series["ci_low"], series["ci_high"])],
-            "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in series["n"]],
+            **value_cells(series, unit),
             CHANGE: changes,
             "Mot landet": [verdict_text(s, t) for s, t in zip(series["benchmark_symbol"], series["benchmark_verdict"])],
             "Grunnlag": [
@@ -222,6 +217,18 @@ def series_table(series: pd.DataFrame, names: dict, unit: str, polarity: str = "
             ],
         }
     )
+
+
+def value_cells(rows: pd.DataFrame, unit: str) -> dict:
+    """Verdi · 95 % KI · Antall svar for mart rows; a hidden value says why, never 0 or blank."""
+    return {
+        "Verdi": [
+            fmt.value(v, unit) if s else f"vises ikke: {r}"
+            for v, s, r in zip(rows["value"], rows["shown"], rows["hidden_reason"])
+        ],
+        "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+        "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in rows["n"]],
+    }
 
 
 def origin_text(origin, used, hidden) -> str:
@@ -239,12 +246,7 @@ def compare_table(rows: pd.DataFrame, unit: str, ref_name: str = "kommunen") -> 
     return pd.DataFrame(
         {
             "Område": rows["area_name"],
-            "Verdi": [
-                fmt.value(v, unit) if s else f"vises ikke: {r}"
-                for v, s, r in zip(rows["value"], rows["shown"], rows["hidden_reason"])
-            ],
-            "95 % KI": [ci_text(lo, hi, unit) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
-            "Antall svar": ["" if _na(n) else fmt.number(n, 0) for n in rows["n"]],
+            **value_cells(rows, unit),
             f"Mot {ref_name}": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
             "Grunnlag": [
                 origin_text(o, u, h) for o, u, h in zip(rows["origin"], rows["units_used"], rows["units_hidden"])

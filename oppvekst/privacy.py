@@ -151,25 +151,6 @@ def secondary_suppression(n: dict[Key, float], hidden: set, triangles: list[tupl
     return hidden
 
 
-def _components(triangles: list) -> list[list]:
-    """Group triangles that share cells (union-find), so each group is solved on its own."""
-    parent: dict = {}
-
-    def find(x):
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for t, ch, _ in triangles:
-        for c in ch:
-            parent[find(c)] = find(t)
-    groups: dict = defaultdict(list)
-    for tri in triangles:
-        groups[find(tri[0])].append(tri)
-    return list(groups.values())
-
-
 AGGREGATED = "aggregert fra skoler"
 
 
@@ -202,8 +183,8 @@ def apply(values: pd.DataFrame, school_sums: bool = True) -> pd.DataFrame:
 
     With a ``parent_code`` column (and ``school_sums``), schools are protected too: bydel =
     Σ skoler and kommune = Σ skoler where the schools map straight to the kommune.
-    Columns are read once into arrays; only (indicator, period) groups with a hidden cell or a
-    left-out school build triangles, so the cost follows the number of hidden cells."""
+    Columns are read once into arrays; only indicator × period × kommune blocks with a hidden
+    cell or a left-out school build triangles, so the cost follows the number of hidden cells."""
     v = values.copy()
     reason = pd.Series("", index=v.index, dtype="object")
     reason[v["value"].isna()] = "mangler i kilden"

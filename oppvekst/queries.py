@@ -58,18 +58,13 @@ def areas_with_data(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM mart_indicator_values m JOIN areas a USING (area_code)
         LEFT JOIN areas k ON k.area_code = CASE WHEN m.area_level = 'bydel' THEN a.parent_code END
         WHERE m.area_level IN ('kommune', 'bydel')""").df()
-    if areas.empty:
-        return areas.drop(columns="kommune_name")
-    order = sorted(
-        range(len(areas)),
-        key=lambda i: (
-            sort_key(areas["kommune_name"].iat[i]),
-            areas["kommune_code"].iat[i],
-            areas["area_level"].iat[i] != "kommune",
-            sort_key(areas["area_name"].iat[i]),
-        ),
+    keys = areas.assign(
+        _k=areas["kommune_name"].map(sort_key),
+        _bydel=areas["area_level"] != "kommune",
+        _a=areas["area_name"].map(sort_key),
     )
-    return areas.iloc[order].drop(columns="kommune_name").reset_index(drop=True)
+    keys = keys.sort_values(["_k", "kommune_code", "_bydel", "_a"], kind="stable")
+    return keys.drop(columns=["kommune_name", "_k", "_bydel", "_a"]).reset_index(drop=True)
 
 
 def scorecard(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str | None = None) -> pd.DataFrame:

@@ -8,16 +8,14 @@ against the target, and the Fingertips trend over the 5 latest annual points.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from oppvekst import privacy
 from oppvekst.formatting import number
 from oppvekst.periods import parse_period
-from oppvekst.stats import TREND_THRESHOLD, t_value, trend_proportions, trend_values, z_value
-from oppvekst.verdicts import BETTER, NEUTRAL, NONE, SAME, WORSE, _z_power, direction, value_interval
+from oppvekst.stats import TREND_THRESHOLD, t_value, z_value
+from oppvekst.verdicts import BETTER, NEUTRAL, NONE, SAME, WORSE, _z_power, direction
 
 COLUMNS = [
     "indicator_id",
@@ -85,10 +83,6 @@ NUMBERS = {
 INTEGERS = {"year_start", "year_end", "units_used", "units_hidden"}
 
 
-def _num(v):
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else float(v)
-
-
 def intervals(values: pd.DataFrame, statistic: pd.Series) -> pd.DataFrame:
     """Vectorised ``value_interval`` for every shown row: Wilson score for proportions (percent),
     t for means with sd and n >= 2; ``ci_low``, ``ci_high``, ``ci_method`` (None where none)."""
@@ -103,13 +97,8 @@ def intervals(values: pd.DataFrame, statistic: pd.Series) -> pd.DataFrame:
     prop = ok & (stat == "proportion")
     if prop.any():
         nn = n[prop]
-        x = np.maximum(0.0, np.minimum(nn, value[prop] / 100 * nn))
-        z = z_value(0.95)
-        centre = 2 * x + z * z
-        spread = z * np.sqrt(z * z + 4 * x * (1 - x / nn))
-        denom = 2 * (nn + z * z)
-        low[prop] = np.maximum(0.0, (centre - spread) / denom) * 100
-        high[prop] = np.minimum(1.0, (centre + spread) / denom) * 100
+        lo, hi = _wilson(np.maximum(0.0, np.minimum(nn, value[prop] / 100 * nn)), nn)
+        low[prop], high[prop] = lo * 100, hi * 100
         method[prop] = "Wilson score"
     mean = ok & (stat == "mean") & np.isfinite(sd) & (n >= 2)
     if mean.any():
@@ -380,13 +369,6 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     put("change_high", np.where(has_diff, dhigh, None))
     put("change_method", dmethod)
     put("improvement", np.where(~np.isnan(change) & ~neutral, change * d, None))
-    for c, choices in (
-        ("change_verdict", c_text),
-        ("change_symbol", c_sym),
-        ("change_colour", c_col),
-        ("change_detail", c_detail),
-    ):
-        put(c, _select(c_conds, choices))
     eb = elig_b
     for c, choices, last in (
         ("benchmark_verdict", b_text, "dårligere"),
@@ -395,13 +377,12 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     ):
         out[c] = np.where(eb, _select(b_conds, choices, last), None)
     out["benchmark_value"] = np.where(eb & ~np.isnan(bench), bench, None)
-    for c, choices in (
-        ("target_verdict", t_text),
-        ("target_symbol", t_sym),
-        ("target_colour", t_col),
-        ("target_detail", t_detail),
+    for kind_, conds, columns in (
+        ("change", c_conds, (c_text, c_sym, c_col, c_detail)),
+        ("target", t_conds, (t_text, t_sym, t_col, t_detail)),
     ):
-        put(c, _select(t_conds, choices))
+        for part, choices in zip(("verdict", "symbol", "colour", "detail"), columns):
+            put(f"{kind_}_{part}", _select(conds, choices))
     _trends(out, elig, stat, kind, col("pooled"), group, pts, rank, value, n, ci_low, ci_high, year_s)
     return out
 
@@ -502,16 +483,3 @@ def _wls(v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
         for k in range(5):
             stable &= fit([i for i in range(5) if i != k])[0] * b > 0
     return b, stable, chi2
-
-
-def _trend(stat: str, last5: list[dict]):
-    """Fingertips recent trend over 5 consecutive annual points (else: cannot be calculated)."""
-    years = [r["year_start"] for r in last5]
-    if len(last5) != 5 or years != list(range(years[0], years[0] + 5)):
-        return trend_proportions([], [])
-    if stat == "proportion" and all(_num(r["n"]) for r in last5):
-        return trend_proportions([r["value"] / 100 * r["n"] for r in last5], [r["n"] for r in last5])
-    cis = [value_interval(stat, _num(r["value"]), _num(r["n"]), _num(r["sd"])) for r in last5]
-    return trend_values(
-        [r["value"] for r in last5], [c.low if c else None for c in cis], [c.high if c else None for c in cis]
-    )

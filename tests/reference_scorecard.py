@@ -12,10 +12,29 @@ from collections import defaultdict
 import pandas as pd
 
 from oppvekst.periods import parse_period
-from oppvekst.privacy import _components, secondary_suppression
+from oppvekst.privacy import secondary_suppression
 from oppvekst.scorecard import COLUMNS
 from oppvekst.stats import trend_proportions, trend_values
 from oppvekst.verdicts import benchmark_verdict, change_verdict, difference, direction, target_verdict, value_interval
+
+
+def _components(triangles: list) -> list[list]:
+    """Group triangles that share cells (union-find), so each group is solved on its own."""
+    parent: dict = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for t, ch, _ in triangles:
+        for c in ch:
+            parent[find(c)] = find(t)
+    groups: dict = defaultdict(list)
+    for tri in triangles:
+        groups[find(tri[0])].append(tri)
+    return list(groups.values())
 
 
 def reference_privacy(values: pd.DataFrame) -> pd.DataFrame:
