@@ -165,23 +165,39 @@ def _y_axis(sy: _Scale, ticks: list[float], left: float, right: float, title: st
     return "".join(out)
 
 
-def series_chart(series: pd.DataFrame, meta: dict, names: dict[str, str], unit_label: str) -> str:
+DASHES = ["", "10 5", "2 3 8 3", "14 4 3 4"]  # one per group (kjønn, trinn) when an area has several
+
+
+def series_chart(
+    series: pd.DataFrame, meta: dict, names: dict[str, str], unit_label: str, slice_labels: dict | None = None
+) -> str:
     """Lines per area/group with 95 % interval bands, the 0-punkt marked and the target drawn
-    to its target year. Hidden points are left out (the table says why)."""
+    to its target year. Hidden points are left out (the table says why).
+
+    Many lines stay apart: each area has its colour (never a verdict colour), and when the
+    areas are split into groups (a ``slice`` column - kjønn or trinn - or several ``grp``),
+    each group has its own marker and dash, the same in every area; ``slice_labels`` names them."""
     unit = meta.get("unit", "")
     left, right, top, plot_h = 70.0, WIDTH - 16.0, 30.0, 300.0
     bottom = top + plot_h
+    key = "slice" if "slice" in series.columns else "grp"
+    areas = list(dict.fromkeys(series["area_code"]))
+    kinds = list(dict.fromkeys(series[key])) if len(series) else []
+    split = len(kinds) > 1
     groups = []
-    for i, ((area, grp), g) in enumerate(series.groupby(["area_code", "grp"], sort=False)):
+    for (area, grp), g in series.groupby(["area_code", key], sort=False):
         g = g[g["shown"].astype(bool) & g["value"].notna()].copy()
         g["x"] = [_x(p) for p in g["period"]]
         g = g.sort_values("x")
-        label = names.get(area, area) + ("" if grp == meta["gender"] else f" – {grp}")
-        groups.append((label, PALETTE[i % len(PALETTE)], MARKERS[i % len(MARKERS)], g))
+        a, k = areas.index(area), kinds.index(grp)
+        name = (slice_labels or {}).get(grp, grp)
+        label = names.get(area, area) + (f" – {name}" if split or grp != meta["gender"] else "")
+        marker = MARKERS[k % len(MARKERS)] if split else MARKERS[a % len(MARKERS)]
+        groups.append((label, PALETTE[a % len(PALETTE)], marker, g, DASHES[k % len(DASHES)] if split else ""))
     base_x = _x(meta["baseline_period"])
     has_target = not _na(meta.get("target_value")) and bool(meta.get("target_period"))
-    xs = [base_x] + [x for *_, g in groups for x in g["x"]]
-    ys = [v for *_, g in groups for col in ("value", "ci_low", "ci_high") for v in g[col] if not _na(v)]
+    xs = [base_x] + [x for *_, g, _ in groups for x in g["x"]]
+    ys = [v for *_, g, _ in groups for col in ("value", "ci_low", "ci_high") for v in g[col] if not _na(v)]
     if has_target:
         xs.append(_x(meta["target_period"]))
         ys.append(float(meta["target_value"]))
@@ -197,7 +213,8 @@ def series_chart(series: pd.DataFrame, meta: dict, names: dict[str, str], unit_l
     for y in years[::step]:
         out.append(f'<line x1="{_n(sx(y))}" y1="{_n(top)}" x2="{_n(sx(y))}" y2="{_n(bottom)}" {_GRID}/>')
         out.append(_text(sx(y), bottom + 20, str(y), "middle", 13))
-    for _, colour, _, g in groups:  # the interval bands first, under every line
+    band = "0.15" if len(groups) <= 3 else "0.07"  # many overlapping bands would hide the lines
+    for _, colour, _, g, _ in groups:  # the interval bands first, under every line
         run: list[tuple[float, float, float]] = []
         for x, lo, hi in [*zip(g["x"], g["ci_low"], g["ci_high"]), (None, None, None)]:
             if x is not None and not _na(lo) and not _na(hi):
@@ -207,7 +224,7 @@ def series_chart(series: pd.DataFrame, meta: dict, names: dict[str, str], unit_l
                 pts = [(sx(a), sy(h)) for a, _, h in run] + [(sx(a), sy(lo_)) for a, lo_, _ in reversed(run)]
                 out.append(
                     f'<polygon points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in pts)}" fill="{colour}" '
-                    'fill-opacity="0.15" stroke="none"/>'
+                    f'fill-opacity="{band}" stroke="none"/>'
                 )
             run = []
     bx = sx(base_x)
@@ -226,10 +243,11 @@ def series_chart(series: pd.DataFrame, meta: dict, names: dict[str, str], unit_l
             f'stroke-width="2" stroke-dasharray="8 5"><title>{esc(title)}</title></line>'
         )
         out.append(_marker("star", tx, sy(tv), TARGET_COLOUR, 6, title))
-    for label, colour, marker, g in groups:
+    for label, colour, marker, g, dash in groups:
         if len(g) >= 2:
             pts = " ".join(f"{_n(sx(x))},{_n(sy(v))}" for x, v in zip(g["x"], g["value"]))
-            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="3"/>')
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="3"{dash_attr}/>')
         for r in g.itertuples():
             ci = ""
             if not _na(r.ci_low) and not _na(r.ci_high):
@@ -246,13 +264,13 @@ def series_chart(series: pd.DataFrame, meta: dict, names: dict[str, str], unit_l
                     f"{label} – {r.period}: {fmt.value(r.value, unit)}{ci}{n}",
                 )
             )
-        legend.append((label, colour, marker, ""))
+        legend.append((label, colour, marker, dash))
     if has_target:
         legend.append((f"Mål {meta['target_period']}", TARGET_COLOUR, "star", "8 5"))
     legend.append((f"0-punkt {base.label}", "currentColor", None, "2 4"))
     svg_legend, legend_h = _legend(legend, bottom + 34, left, right)
     out.append(svg_legend)
-    if not any(len(g) for *_, g in groups):
+    if not any(len(g) for *_, g, _ in groups):
         out.append(_text((left + right) / 2, (top + bottom) / 2, "Ingen verdier å vise for dette valget", "middle"))
     label = f"Linjediagram: {meta.get('title', '')}, {', '.join(lbl for lbl, *_ in groups)}. Tallene står i tabellen."
     return _svg(WIDTH, bottom + 34 + legend_h, label, "".join(out))
@@ -312,10 +330,105 @@ def ranked_chart(
     return _svg(WIDTH, bottom + 50, label, "".join(out))
 
 
+def grouped_ranked_chart(
+    rows: pd.DataFrame, ref_name: str, unit_label: str, unit: str = "prosent", slice_labels: dict | None = None
+) -> str:
+    """``ranked_chart`` for areas split into groups (kjønn or trinn): one block per area in the
+    rows' order (best first), one bar per group inside it with its 95 % interval, the verdict
+    against the reference's value *for the same group* in the label, and that value as a dashed
+    tick on the row. Each group has its own marker shape (legend below); a hidden value says so
+    in place of its bar."""
+    labels = slice_labels or {}
+    d = fmt.DECIMALS.get(unit, 1)
+    blocks = list(dict.fromkeys(rows["area_code"])) if len(rows) else []
+    kinds = list(dict.fromkeys(rows.sort_values("slice_order")["slice"])) if len(rows) else []
+    row_h, gap = 24.0, 10.0
+    sub = [
+        f"{labels.get(r.slice, r.slice)}  {r.vs_ref_symbol} {r.vs_ref}" if r.shown else labels.get(r.slice, r.slice)
+        for r in rows.itertuples()
+    ]
+    name_w = max((_width(n) for n in rows["area_name"]), default=60) if len(rows) else 60
+    sub_w = max((_width(t, 13) for t in sub), default=60)
+    left = min(520.0, name_w + sub_w + 34)
+    right, top = WIDTH - 100.0, 34.0
+    bottom = top + row_h * len(rows) + gap * max(0, len(blocks) - 1)
+    shown = rows[rows["shown"].astype(bool) & rows["value"].notna()] if len(rows) else rows
+    vals = [v for col in ("value", "ci_low", "ci_high", "ref_value") if col in shown for v in shown[col] if not _na(v)]
+    vals += [v for v in rows.get("ref_value", []) if not _na(v)]
+    xt = nice_ticks(min([0.0, *vals]), max([0.0, *vals]) or 1.0, 6)
+    sx = _Scale(xt[0], xt[-1], left, right)
+    out = []
+    for t, s in zip(xt, _tick_text(xt)):
+        out.append(f'<line x1="{_n(sx(t))}" y1="{_n(top)}" x2="{_n(sx(t))}" y2="{_n(bottom)}" {_GRID}/>')
+        out.append(_text(sx(t), bottom + 18, s, "middle", 13))
+    y = top
+    for b, code in enumerate(blocks):
+        block = rows[rows["area_code"] == code]
+        if b:
+            out.append(f'<line x1="8" y1="{_n(y + gap / 2)}" x2="{_n(right)}" y2="{_n(y + gap / 2)}" {_GRID}/>')
+            y += gap
+        out.append(_text(8, y + row_h / 2 + 5, block["area_name"].iloc[0], "start", FONT_SIZE, ' font-weight="600"'))
+        for r in block.itertuples():
+            cy = y + row_h / 2
+            name = labels.get(r.slice, r.slice)
+            marker = MARKERS[kinds.index(r.slice) % len(MARKERS)]
+            text = f"{name}  {r.vs_ref_symbol} {r.vs_ref}" if r.shown and not _na(r.value) else name
+            out.append(_text(left - 10, cy + 5, text, "end", 13))
+            if not r.shown or _na(r.value):
+                why = r.hidden_reason if isinstance(r.hidden_reason, str) and r.hidden_reason else "mangler"
+                out.append(_text(sx(max(xt[0], 0.0)) + 4, cy + 5, f"vises ikke: {why}", "start", 12))
+                y += row_h
+                continue
+            if not _na(getattr(r, "ref_value", None)):  # first, so the bar and its whisker lie on top
+                rx = sx(r.ref_value)
+                out.append(
+                    f'<line x1="{_n(rx)}" y1="{_n(cy - row_h / 2)}" x2="{_n(rx)}" y2="{_n(cy + row_h / 2)}" '
+                    f'stroke="currentColor" stroke-width="2" stroke-dasharray="3 2"><title>'
+                    f"{esc(ref_name)}, {esc(name)}: {esc(fmt.value(r.ref_value, unit))}</title></line>"
+                )
+            colour = r.vs_ref_colour if isinstance(r.vs_ref_colour, str) and r.vs_ref_colour else "#8A8A8A"
+            x0, x1 = sx(max(xt[0], 0.0)), sx(r.value)
+            ci = "" if _na(r.ci_low) or _na(r.ci_high) else f" [{fmt.number(r.ci_low, d)}–{fmt.number(r.ci_high, d)}]"
+            title = f"{r.area_name}, {name}: {fmt.value(r.value, unit)}{ci} – {r.vs_ref_symbol} {r.vs_ref}"
+            out.append(
+                f'<g><title>{esc(title)}</title><rect x="{_n(min(x0, x1))}" y="{_n(cy - row_h * 0.32)}" '
+                f'width="{_n(abs(x1 - x0))}" height="{_n(row_h * 0.64)}" fill="{esc(colour)}" fill-opacity="0.6"/>'
+            )
+            if ci:
+                a, c = sx(r.ci_low), sx(r.ci_high)
+                out.append(
+                    f'<path d="M{_n(a)} {_n(cy)}H{_n(c)}M{_n(a)} {_n(cy - 5)}V{_n(cy + 5)}M{_n(c)} {_n(cy - 5)}V{_n(cy + 5)}" '
+                    'stroke="currentColor" stroke-width="1.5" fill="none"/>'
+                )
+            out.append(_marker(marker, x1, cy, "currentColor", 4.0))
+            # the number in a column of its own, right of the plot: never on a whisker or a tick
+            out.append(_text(WIDTH - 8, cy + 5, fmt.value(r.value, unit), "end", 12))
+            out.append("</g>")
+            y += row_h
+    out.append(_text((left + right) / 2, bottom + 40, unit_label, "middle", 13))
+    # one legend row: each group's marker, then the reference's tick
+    x, ly = 8.0, bottom + 66
+    for i, k in enumerate(kinds):
+        out.append(_marker(MARKERS[i % len(MARKERS)], x + 6, ly - 5, "currentColor", 4.5))
+        out.append(_text(x + 18, ly, labels.get(k, k)))
+        x += 18 + _width(labels.get(k, k)) + 24
+    out.append(
+        f'<line x1="{_n(x + 6)}" y1="{_n(ly - 14)}" x2="{_n(x + 6)}" y2="{_n(ly + 4)}" stroke="currentColor" '
+        'stroke-width="2" stroke-dasharray="3 2"/>'
+    )
+    out.append(_text(x + 16, ly, f"{ref_name}, samme gruppe"))
+    tick_y = ly
+    label = (
+        f"Stolpediagram: {len(blocks)} områder sortert fra best til dårligst, hver med "
+        f"{', '.join(labels.get(k, k) for k in kinds)}, og {ref_name} for samme gruppe som referanse."
+    )
+    return _svg(WIDTH, tick_y + 12, label, "".join(out))
+
+
 RULE_TEXT = {
     "outside": "utenfor kontrollgrensene",
     "trend": "7 på rad stiger/synker",
-    "two_of_three": "2 av 3 utenfor 2σ",
+    "two_of_three": "2 av 3 på rad nær samme kontrollgrense",
     "shift": "7 på rad på samme side av midtlinjen",
 }
 VARIATION_TEXT = {
@@ -336,7 +449,8 @@ def spc_chart(
     periods: list[str], values: list[float], result, unit_label: str, target=None, unit: str = "prosent"
 ) -> str:
     """XmR chart: values, centre line, control limits, special-cause points marked with a
-    symbol (◆, not colour alone) and the rules they break in the tooltip."""
+    symbol (◆, not colour alone) and the rules they break in the tooltip. Labels in plain
+    words («juni 25», «Øvre kontrollgrense»), no «XmR», «2σ» or «2025M06»."""
     left, right, top, plot_h = 70.0, WIDTH - 190.0, 20.0, 280.0
     bottom = top + plot_h
     ys = [v for v in values if not _na(v)] + [result.centre, result.upper, result.lower]
@@ -350,7 +464,7 @@ def spc_chart(
     out = [_y_axis(sy, yt, left, right, unit_label, top, bottom)]
     step = max(1, math.ceil(n / 10))
     for i in range(0, n, step):
-        out.append(_text(sx(i), bottom + 20, periods[i], "middle", 12))
+        out.append(_text(sx(i), bottom + 20, fmt.period_text(periods[i], short=True), "middle", 12))
     lines = [
         (result.centre, "Midtlinje", "", "#005AB5"),
         (result.upper, "Øvre kontrollgrense", "7 4", "#005AB5"),
@@ -377,13 +491,17 @@ def spc_chart(
         flags = result.special[i]
         if flags:
             rules = ", ".join(RULE_TEXT[r] for r in flags)
-            out.append(_marker("diamond", sx(i), sy(v), "#B35806", 6, f"{p}: {fmt.value(v, unit)} – ◆ {rules}"))
+            text = f"{fmt.period_text(p)}: {fmt.value(v, unit)} – ◆ {rules}"
+            out.append(_marker("diamond", sx(i), sy(v), "#B35806", 6, text))
         else:
-            out.append(_marker("circle", sx(i), sy(v), "#4D4D4D", 4, f"{p}: {fmt.value(v, unit)}"))
+            out.append(_marker("circle", sx(i), sy(v), "#4D4D4D", 4, f"{fmt.period_text(p)}: {fmt.value(v, unit)}"))
     legend = [("Verdi", "#4D4D4D", "circle", "")]
     if any(result.special):
         legend.append(("Spesiell variasjon", "#B35806", "diamond", ""))
     svg_legend, legend_h = _legend(legend, bottom + 34, left, right)
     out.append(svg_legend)
-    label = f"Styringsdiagram (XmR) med {n} måneder, midtlinje og kontrollgrenser. Tallene står i tabellen."
+    label = (
+        f"Styringsdiagram med {n} måneder ({fmt.period_text(periods[0])} til {fmt.period_text(periods[-1])}), "
+        "midtlinje og øvre og nedre kontrollgrense. Tallene står i tabellen."
+    )
     return _svg(WIDTH, bottom + 34 + legend_h, label, "".join(out))

@@ -25,6 +25,23 @@ SOURCE_NAMES = {
 }
 
 
+MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+          "november", "desember"]  # fmt: skip
+SHORT_MONTHS = ["jan.", "feb.", "mars", "april", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "des."]
+
+
+def period_text(period: str, short: bool = False) -> str:
+    """A period as people say it: «juni 2025» for 2025M06 («juni 25» short), «høsten 2024» for
+    H2024, «våren 2025» for V2025; years, school years and pooled periods as they are."""
+    p = str(period)
+    if len(p) == 7 and p[4] == "M" and p[:4].isdigit() and p[5:].isdigit() and 1 <= int(p[5:]) <= 12:
+        month = int(p[5:]) - 1
+        return f"{SHORT_MONTHS[month]} {p[2:4]}" if short else f"{MONTHS[month]} {p[:4]}"
+    if len(p) == 5 and p[0] in "HV" and p[1:].isdigit():
+        return f"{'høsten' if p[0] == 'H' else 'våren'} {p[1:]}"
+    return p
+
+
 def source_name(source: str) -> str:
     """«Ungdata – NOVA/KoRus, via FHI» for ``ungdata``; an unknown id is shown as it is."""
     return SOURCE_NAMES.get(source, source)

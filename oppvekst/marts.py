@@ -14,14 +14,21 @@ swap, so the app never sees a half-built mart).
   from its schools aggregated from numerators and denominators (``'aggregert fra skoler'``,
   never an average of percentages), with how many schools were used and hidden. Kommune
   totals are built the same way when the publisher gives none (the fravær template).
+  ``load_id``: the load a row's number came from (for a row built from schools or pooled over
+  years, the newest load among its parts), so a download can say which file a number is from.
+- ``mart_breakdowns`` (table). Grain: indicator × grade × area × period × group: the other trinn
+  of each indicator's measure, for «Fordelt på trinn» (``build_breakdowns``, below).
 """
 
 from __future__ import annotations
+
+import re
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from oppvekst.periods import parse_period
 from oppvekst.registry import RegistryError, load_registry, registry_frame
 
 STAGING = """
@@ -66,19 +73,20 @@ agg AS (
                  - power(sum(value * n) FILTER (WHERE usable), 2) / nullif(sum(n) FILTER (WHERE usable), 0))
                 / nullif(sum(n) FILTER (WHERE usable) - 1, 0)) AS sd,
            count(*) FILTER (WHERE usable) AS units_used,
-           count(*) FILTER (WHERE NOT usable) AS units_hidden
+           count(*) FILTER (WHERE NOT usable) AS units_hidden,
+           max(load_id) AS load_id  -- the newest load among the parts
     FROM (SELECT *, (NOT suppressed AND value IS NOT NULL AND n IS NOT NULL) AS usable FROM schools)
     GROUP BY indicator_id, grp, target_code, period
 )
 SELECT indicator_id, area_code, area_level, area_name, period, period_type, year_start, year_end, grp,
        value, n, sd, suppressed, symbol, 'publisert' AS origin, NULL::INTEGER AS units_used,
-       NULL::INTEGER AS units_hidden, source_area_code
+       NULL::INTEGER AS units_hidden, source_area_code, load_id
 FROM sel
 UNION ALL
 SELECT indicator_id, area_code, area_level, area_name, period, period_type, year_start, year_end, grp,
        CASE WHEN units_used > 0 THEN value END, n, CASE WHEN statistic = 'mean' THEN sd END,
        units_used = 0 AS suppressed, CASE WHEN units_used = 0 THEN '*' ELSE '' END,
-       'aggregert fra skoler', units_used, units_hidden, area_code
+       'aggregert fra skoler', units_used, units_hidden, area_code, load_id
 FROM agg
 WHERE NOT EXISTS (SELECT 1 FROM sel WHERE sel.indicator_id = agg.indicator_id
                   AND sel.area_code = agg.area_code AND sel.period = agg.period AND sel.grp = agg.grp)
@@ -95,7 +103,8 @@ WITH ann AS (
 )
 SELECT e.indicator_id, e.area_code, any_value(a.area_level), any_value(a.area_name),
        min(a.year_start) || '-' || max(a.year_end), 'pooled', min(a.year_start), max(a.year_end), e.grp,
-       sum(a.value * a.n) / sum(a.n), sum(a.n), NULL, false, '', 'sammenslått over år', count(*)::INTEGER, 0, e.area_code
+       sum(a.value * a.n) / sum(a.n), sum(a.n), NULL, false, '', 'sammenslått over år', count(*)::INTEGER, 0, e.area_code,
+       max(a.load_id)
 FROM ann e JOIN ann a
   ON a.indicator_id = e.indicator_id AND a.area_code = e.area_code AND a.grp = e.grp AND a.period_type = e.period_type
  AND a.year_start BETWEEN e.year_start - e.pool_years + 1 AND e.year_start
@@ -133,6 +142,7 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
                 "target_value",
                 "target_period",
                 "owner",
+                "owner_path",
                 "min_n",
                 "description",
                 "source_url",
@@ -152,8 +162,8 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
         gender::VARCHAR AS gender, breakdown::VARCHAR AS breakdown, unit::VARCHAR AS unit, statistic::VARCHAR AS statistic,
         polarity::VARCHAR AS polarity, baseline_period::VARCHAR AS baseline_period, baseline_value::DOUBLE AS baseline_value,
         target_value::DOUBLE AS target_value, target_period::VARCHAR AS target_period, owner::VARCHAR AS owner,
-        min_n::INTEGER AS min_n, description::VARCHAR AS description, source_url::VARCHAR AS source_url,
-        tiltak::VARCHAR AS tiltak, pooled::BOOLEAN AS pooled, plan_area::VARCHAR AS plan_area,
+        owner_path::VARCHAR AS owner_path, min_n::INTEGER AS min_n, description::VARCHAR AS description,
+        source_url::VARCHAR AS source_url, tiltak::VARCHAR AS tiltak, pooled::BOOLEAN AS pooled, plan_area::VARCHAR AS plan_area,
         pool_years::INTEGER AS pool_years FROM indicators_df""")
     con.unregister("indicators_df")
     return [str(p) for p in problems]
@@ -211,11 +221,308 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set
         con.execute("DELETE FROM mart_scorecard WHERE indicator_id IN (SELECT indicator_id FROM mart_scope)")
         con.execute("INSERT INTO mart_scorecard BY NAME SELECT * FROM card_df")
     con.unregister("card_df")
+    build_breakdowns(con, scope)
 
 
 def _registry_snapshot(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     """The registry as stored, when the marts exist (None otherwise: a full build is needed)."""
     tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-    if not {"indicators", "mart_indicator_values", "mart_scorecard"} <= tables:
+    if not {"indicators", "mart_indicator_values", "mart_scorecard", "mart_breakdowns"} <= tables:
+        return None
+    if not con.execute(  # a mart built before it carried load_id: rebuild it whole
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'mart_indicator_values' AND column_name = 'load_id'"
+    ).fetchone():
         return None
     return con.execute("SELECT * FROM indicators ORDER BY indicator_id").df()
+
+
+# --------------------------------------------------------------------- «Fordelt på trinn»
+# The registry picks one trinn per indicator; the sources often deliver the same measure for
+# other trinn too (Ungdata 8-10 and vg1-vg3, Elevundersøkelsen 7 and 10, fravær 8, 9 and 10).
+# ``mart_breakdowns`` holds those other trinn, per indicator, computed exactly as a registry
+# indicator for that trinn would be (the same SQL, intervals and privacy), so an analyst can
+# slice by trinn. Verdicts against the 0-punkt, the target and the trend belong to the plan's
+# own trinn only: here they are empty; the comparison with the benchmark (kommune/landet) stays.
+
+OWN_GRADE_ONLY = [
+    "baseline_period", "baseline_value", "baseline_series_value", "change", "change_low", "change_high",
+    "change_method", "improvement", "change_verdict", "change_symbol", "change_colour", "change_detail",
+    "target_value", "target_period", "target_verdict", "target_symbol", "target_colour", "target_detail",
+    "trend_direction", "trend_chi2", "trend_method",
+]  # fmt: skip
+
+
+def grade_span(label) -> frozenset[int] | None:
+    """The trinn a grade label covers: '7' → {7}, '8-10' → {8, 9, 10}, 'vg1-vg3' → {11, 12, 13};
+    None for 'alle' and anything not understood (taken to cover every trinn)."""
+
+    def one(t: str) -> int | None:
+        if m := re.fullmatch(r"vg([1-3])", t):
+            return 10 + int(m[1])
+        return int(t) if re.fullmatch(r"\d{1,2}", t) else None
+
+    parts = [one(t) for t in str(label).strip().lower().split("-")]
+    if None in parts or len(parts) > 2 or parts[-1] < parts[0]:
+        return None
+    return frozenset(range(parts[0], parts[-1] + 1))
+
+
+def _overlap(a: frozenset | None, b: frozenset | None) -> bool:
+    return a is None or b is None or bool(a & b)
+
+
+def breakdown_grades(own: str, registry: set[str], observed: set[str]) -> list[str]:
+    """The other trinn an indicator's trinn breakdown shows, of those the source delivers.
+
+    Privacy: trinn that overlap (8-10 and 10, or «alle» and 7) are never shown side by side
+    unless the registry already shows both, for then one could be worked out from the others
+    (8-10 = 8 + 9 + 10). So a trinn no indicator in the registry selects is shown only when it
+    overlaps no registry trinn of the measure and no other such trinn; of nested ones the finest
+    stay (8, 9 and 10 rather than 8-10), and two that partly overlap (8-9, 9-10) both go.
+    Registry trinn of the measure are always shown (each is public on its own indicator's page).
+    Order: by the first trinn covered."""
+    span = {g: grade_span(g) for g in {*observed, *registry, own}}
+    free = [g for g in observed if g not in registry and g != own]
+    free = [g for g in free if not any(_overlap(span[g], span[r]) for r in {*registry, own})]
+    keep = []
+    for g in free:
+        clash = [h for h in free if h != g and _overlap(span[g], span[h])]
+        # kept only when every grade it overlaps strictly holds it (so kept grades never overlap)
+        if all(span[g] is not None and span[h] is not None and span[g] < span[h] for h in clash):
+            keep.append(g)
+    return grade_order({g for g in observed if g in registry and g != own} | set(keep))
+
+
+def grade_order(grades) -> list[str]:
+    """Grades from the lowest trinn up (7, 8-10, vg1-vg3), 'alle' and unknown labels last."""
+
+    def key(g):
+        s = grade_span(g)
+        return (min(s), max(s), g) if s else (99, 99, g)
+
+    return sorted(grades, key=key)
+
+
+def breakdown_plan(indicators: pd.DataFrame, observed: pd.DataFrame) -> pd.DataFrame:
+    """indicator_id × other grade, with ``via``: the registry indicator whose rows are those of
+    the grade (same measure, breakdown and pooling, both kjønn), or None where they must be
+    computed; ``min_n``: for computed grades the largest min_n of the measure's indicators,
+    so a grade is hidden alike whichever indicator's breakdown shows it."""
+    series = ["source", "measure", "breakdown"]
+    seen = observed.groupby(series)["grade"].agg(set).to_dict() if len(observed) else {}
+    rows = []
+    for r in indicators.itertuples(index=False):
+        key = (r.source, r.measure, r.breakdown)
+        same = indicators[
+            (indicators["source"] == r.source)
+            & (indicators["measure"] == r.measure)
+            & (indicators["breakdown"] == r.breakdown)
+        ]
+        for g in breakdown_grades(r.grade, set(same["grade"]), seen.get(key, set())):
+            via = same[(same["grade"] == g) & (same["gender"] == "alle") & (same["pool_years"] == r.pool_years)]
+            rows.append(
+                {
+                    "indicator_id": r.indicator_id,
+                    "grade": g,
+                    "via": via["indicator_id"].min() if len(via) else None,
+                    "min_n": int(same["min_n"].max()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["indicator_id", "grade", "via", "min_n"])
+
+
+def build_breakdowns(con: duckdb.DuckDBPyConnection, scope: list[str] | None = None) -> None:
+    """``mart_breakdowns``. Grain: indicator × grade × area × period × group (kjønn), for the
+    grades other than the indicator's own (``breakdown_grades``); the columns of
+    ``mart_scorecard`` plus ``grade`` and ``via``. A grade some registry indicator selects
+    (with the same pooling) is that indicator's rows, so a number is shown or hidden alike on
+    every page; any other is computed as a registry indicator for it would be: the mart SQL, then
+    ``compute_scorecard`` (interval, min_n, secondary suppression against alle = gutter + jenter,
+    kommune = Σ bydeler, bydel = Σ skoler), with two safeguards the registry's own rows do not
+    yet have (see ``_stand_in_n`` and the pooling below):
+    - a cell the source hid without its n still counts as an unknown in those sums;
+    - pooled over years (``pool_years``), only the years the annual grade shows are pooled (those
+      a registry indicator for that grade shows, or else those its own privacy shows), so a pooled
+      value never gives back a hidden year; a window with a hidden year is a hidden row; only the
+      pooled rows are kept (the annual ones are the registry's or nobody's)."""
+    from oppvekst import privacy
+    from oppvekst.scorecard import COLUMNS, NUMBERS, compute_scorecard
+
+    columns = ["indicator_id", "grade", "via", *COLUMNS[1:]]
+    ind = con.execute("SELECT * FROM indicators").df()
+    observed = con.execute("""
+        WITH o AS (SELECT DISTINCT source, measure_code, measure_name, breakdown, grade FROM observations)
+        SELECT DISTINCT i.source, i.measure, i.breakdown, o.grade
+        FROM (SELECT DISTINCT source, measure, breakdown FROM indicators) i
+        JOIN o ON o.source = i.source AND o.breakdown = i.breakdown
+         AND (o.measure_code = i.measure OR o.measure_name = i.measure)""").df()
+    plan = breakdown_plan(ind, observed)
+    if scope is not None:
+        plan = plan[plan["indicator_id"].isin(scope)]
+    # the trinn view shows the 0-punkt's kind of period (school year, year, pooled): only that is kept
+    kind = {r.indicator_id: parse_period(r.baseline_period).kind for r in ind.itertuples(index=False)}
+    plan = plan.assign(kind=plan["indicator_id"].map(kind))
+    parts = []
+    copy = plan[plan["via"].notna()]  # copied in SQL at the end
+    todo = plan[plan["via"].isna()]
+    if len(todo):
+        # one computation per distinct slice: indicators of the same measure that want the same
+        # grade the same way (ung_depr and ung_depr_jenter both want depr vg1-vg3) share it
+        meta = ind.set_index("indicator_id").loc[todo["indicator_id"]].reset_index()
+        meta = meta.assign(grade=todo["grade"].to_numpy(), min_n=todo["min_n"].to_numpy(), kind=todo["kind"].to_numpy())
+        same = ["source", "measure", "breakdown", "grade", "pool_years", "statistic", "polarity", "baseline_period"]
+        same += ["pooled", "min_n"]
+        meta["slice_id"] = meta.groupby(same, dropna=False)["indicator_id"].transform("min") + "|" + meta["grade"]
+        fan_out = meta[["slice_id", "indicator_id", "grade"]]
+        pseudo = meta.drop_duplicates("slice_id").assign(
+            indicator_id=lambda d: d["slice_id"],
+            gender="alle",
+            baseline_value=float("nan"),
+            target_value=float("nan"),
+            target_period=None,
+        )
+        pseudo = pseudo.drop(columns=["slice_id"])
+        kinds = set(pseudo["kind"]) | ({"year", "school_year"} if (pseudo["pool_years"] > 1).any() else set())
+        kinds_sql = ", ".join("'" + k.replace("'", "''") + "'" for k in sorted(kinds))
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW slice_observations AS SELECT * FROM stg_observations "
+            f"WHERE period_type IN ({kinds_sql})"
+        )
+        con.register("slice_indicators", pseudo.drop(columns=["kind"]))
+        con.execute(
+            MART.replace("JOIN stg_observations o", "JOIN slice_observations o").format(
+                head="CREATE OR REPLACE TEMP TABLE slice_values AS", indicators="slice_indicators"
+            )
+        )
+        if (pseudo["pool_years"] > 1).any():
+            # pool only the years the annual grade shows. Where a registry indicator shows that grade
+            # year by year, its hidden years (a window of years all shown on its page tells nothing
+            # new); for any other grade, the years its own privacy hides - then the pooled windows.
+            annual_of = [
+                (p.indicator_id, y)
+                for p in pseudo[pseudo["pool_years"] > 1].itertuples(index=False)
+                for y in ind.loc[
+                    (ind["source"] == p.source)
+                    & (ind["measure"] == p.measure)
+                    & (ind["breakdown"] == p.breakdown)
+                    & (ind["grade"] == p.grade)
+                    & (ind["gender"] == "alle")
+                    & (ind["pool_years"] == 1),
+                    "indicator_id",
+                ]
+            ]
+            con.register("annual_of", pd.DataFrame(annual_of, columns=["indicator_id", "via"]))
+            hidden = con.execute("""SELECT p.indicator_id, s.area_code, s.period, s.grp
+                FROM mart_scorecard s JOIN annual_of p ON s.indicator_id = p.via WHERE NOT s.shown""").df()
+            annual = con.execute("""
+                SELECT m.*, a.parent_code FROM slice_values m LEFT JOIN areas a USING (area_code)
+                WHERE m.period_type IN ('year', 'school_year')
+                  AND m.indicator_id IN (SELECT indicator_id FROM slice_indicators WHERE pool_years > 1)
+                  AND m.indicator_id NOT IN (SELECT indicator_id FROM annual_of)""").df()
+            con.unregister("annual_of")
+            if len(annual):
+                annual["min_n"] = annual["indicator_id"].map(pseudo.set_index("indicator_id")["min_n"])
+                shown = privacy.apply(_stand_in_n(annual))["shown"].to_numpy(dtype=bool)
+                own = annual.loc[~shown, ["indicator_id", "area_code", "period", "grp"]]
+                hidden = pd.concat([hidden, own], ignore_index=True)
+            con.register("slice_hidden", hidden)
+            con.execute("""CREATE OR REPLACE TEMP TABLE slice_pool_input AS
+                SELECT * REPLACE (suppressed OR EXISTS (SELECT 1 FROM slice_hidden h WHERE h.indicator_id = s.indicator_id
+                    AND h.area_code = s.area_code AND h.period = s.period AND h.grp = s.grp) AS suppressed)
+                FROM slice_values s""")
+            con.unregister("slice_hidden")
+            con.execute(SLICE_POOLED)
+        con.register("slice_kinds", pseudo[["indicator_id", "kind"]])
+        values = con.execute("""
+            SELECT m.*, a.parent_code FROM slice_values m LEFT JOIN areas a USING (area_code)
+            JOIN slice_kinds k ON k.indicator_id = m.indicator_id AND k.kind = m.period_type""").df()
+        con.unregister("slice_kinds")
+        con.unregister("slice_indicators")
+        card = compute_scorecard(_stand_in_n(values), pseudo.drop(columns=["kind"]))
+        pooled_hidden = (card["origin"] == "sammenslått over år") & card["suppressed"].astype(bool)
+        card.loc[pooled_hidden & card["hidden_reason"].str.startswith("skjermet av kilden"), "hidden_reason"] = (
+            YEAR_HIDDEN
+        )
+        card = fan_out.merge(card.rename(columns={"indicator_id": "slice_id"}), on="slice_id").drop(columns="slice_id")
+        parts.append(card.assign(via=None))
+    # compute_scorecard's columns are typed already: only the new and emptied ones need a type
+    out = parts[0] if parts else _typed(pd.DataFrame(columns=columns))
+    out = out.assign(grade=out["grade"].astype("string"), via=out["via"].astype("string"))
+    for c in OWN_GRADE_ONLY:
+        out[c] = pd.Series(float("nan") if c in NUMBERS else pd.NA, index=out.index, dtype=_dtype(c))
+    con.register("breakdowns_df", pa.Table.from_pandas(out[columns], preserve_index=False))
+    if scope is None:
+        con.execute("CREATE OR REPLACE TABLE mart_breakdowns AS SELECT * FROM breakdowns_df")
+    else:
+        con.execute("DELETE FROM mart_breakdowns WHERE indicator_id IN (SELECT indicator_id FROM mart_scope)")
+        con.execute("INSERT INTO mart_breakdowns BY NAME SELECT * FROM breakdowns_df")
+    con.unregister("breakdowns_df")
+    if len(copy):  # a registry indicator's own rows, in SQL (no round trip through pandas)
+        con.register("plan_copy", copy[["indicator_id", "grade", "via", "kind"]])
+        keep = ", ".join(f'"{c}"' for c in ["indicator_id", *OWN_GRADE_ONLY])
+        con.execute(f"""INSERT INTO mart_breakdowns BY NAME
+            SELECT p.indicator_id, p.grade, p.via, s.* EXCLUDE ({keep})
+            FROM mart_scorecard s JOIN plan_copy p ON s.indicator_id = p.via AND s.period_type = p.kind""")
+        con.unregister("plan_copy")
+
+
+SLICE_POOLED = """
+-- POOLED for a computed grade, from the years the annual grade shows (slice_pool_input). A window
+-- with a hidden year is kept as a hidden row, not left out: were the pooled gutter row missing
+-- while alle and jenter are shown, it would be alle - jenter, and with it the hidden year.
+INSERT INTO slice_values
+WITH ann AS (
+    SELECT m.*, i.pool_years FROM slice_pool_input m JOIN slice_indicators i USING (indicator_id)
+    WHERE i.pool_years > 1 AND m.period_type IN ('year', 'school_year')
+)
+SELECT e.indicator_id, e.area_code, any_value(a.area_level), any_value(a.area_name),
+       min(a.year_start) || '-' || max(a.year_end), 'pooled', min(a.year_start), max(a.year_end), e.grp,
+       CASE WHEN bool_and(a.usable) THEN sum(a.value * a.n) / sum(a.n) END,
+       CASE WHEN bool_and(a.usable) THEN sum(a.n) END, NULL, NOT bool_and(a.usable),
+       CASE WHEN bool_and(a.usable) THEN '' ELSE '*' END, 'sammenslått over år', count(*)::INTEGER, 0, e.area_code,
+       max(a.load_id)
+FROM ann e JOIN (SELECT *, NOT suppressed AND value IS NOT NULL AND n IS NOT NULL AS usable FROM ann) a
+  ON a.indicator_id = e.indicator_id AND a.area_code = e.area_code AND a.grp = e.grp AND a.period_type = e.period_type
+ AND a.year_start BETWEEN e.year_start - e.pool_years + 1 AND e.year_start
+GROUP BY e.indicator_id, e.area_code, e.grp, e.year_start, e.pool_years
+HAVING count(*) = e.pool_years
+"""
+YEAR_HIDDEN = "et av årene er skjult"
+
+
+def _stand_in_n(values: pd.DataFrame) -> pd.DataFrame:
+    """A cell the source hid (or left empty) without saying how many answered is still the total
+    minus the other parts: alle − jenter gives gutter when alle and jenter carry value and n.
+    ``privacy.apply`` leaves a cell without n out of its sums, so such a cell gets a stand-in n of
+    0 here: it then counts as the unknown it is and a complement is hidden. Never stored: a hidden
+    row keeps no number in the mart."""
+    v = values.copy()
+    gone = v["n"].isna() & (v["suppressed"].astype(bool) | v["value"].isna())
+    v.loc[gone, "n"] = 0.0
+    return v
+
+
+def _dtype(column: str) -> str:
+    from oppvekst.scorecard import INTEGERS, NUMBERS
+
+    if column in NUMBERS:
+        return "float64"
+    if column in INTEGERS:
+        return "Int64"
+    return "bool" if column in ("shown", "suppressed") else "string"
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    """One type per column, as in ``mart_scorecard`` (a column of only None is still a number or text)."""
+    from oppvekst.scorecard import INTEGERS, NUMBERS
+
+    for c in df.columns:
+        if c in NUMBERS:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        elif c in INTEGERS:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
+        elif c in ("shown", "suppressed"):
+            df[c] = df[c].astype(bool)
+        else:
+            df[c] = df[c].astype("string")
+    return df

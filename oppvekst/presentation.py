@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pandas as pd
 
@@ -22,13 +23,31 @@ def ci_text(low, high, unit: str) -> str:
     return f"[{fmt.number(low, d)}–{fmt.number(high, d)}]"
 
 
-def status_text(r) -> str:
+def status_text(r, with_ci: bool = True) -> str:
     if _na(r.status_period):
         return "ingen data – last inn et uttrekk"
     if not r.status_shown or _na(r.status_value):
         return f"vises ikke: {r.status_reason or 'mangler'} ({r.status_period})"
-    ci = ci_text(r.status_low, r.status_high, r.unit)
+    ci = ci_text(r.status_low, r.status_high, r.unit) if with_ci else ""
     return f"{fmt.value(r.status_value, r.unit)}{' ' + ci if ci else ''} ({r.status_period})"
+
+
+def status_hover(r) -> str:
+    """What hovering over a status shows: the interval and how many answered."""
+    if _na(r.status_period) or not r.status_shown or _na(r.status_value):
+        return ""
+    parts = []
+    if not _na(r.status_low) and not _na(r.status_high):
+        d = fmt.DECIMALS.get(r.unit, 1)
+        word = fmt.UNIT_WORD.get(r.unit, r.unit)
+        parts.append(
+            f"95 prosent konfidensintervall: {fmt.number(r.status_low, d)}–{fmt.number(r.status_high, d)} {word}".rstrip()
+        )
+    else:
+        parts.append("uten intervall (kilden oppgir ikke antall svar)")
+    if not _na(r.status_n):
+        parts.append(f"{fmt.number(r.status_n, 0)} svar")
+    return " · ".join(parts)
 
 
 def baseline_text(r) -> str:
@@ -72,57 +91,147 @@ def change_text(r) -> str:
 
 
 def benchmark_text(r) -> str:
-    """The verdict against landet with landet's own number beside it, and when there is no
-    comparison, why: «▼ dårligere (landet 7,9 prosent)», «? kan ikke sammenlignes: …»."""
+    """The verdict against the benchmark with the benchmark's own number beside it, and when
+    there is no comparison, why. One rule for every page (``oppvekst.scorecard``): a kommune
+    against landet - «▼ dårligere (landet 7,9 prosent)» - and a bydel against its kommune, with
+    landet second - «● omtrent likt (Bergen 7,2 prosent; landet 7,9 prosent)»."""
     if _na(r.benchmark_verdict):
         return "–"
+    name = getattr(r, "benchmark_name", None)
+    name = "landet" if _na(name) else name
+    landet_v = getattr(r, "landet_value", None)
     if _na(r.benchmark_value):
-        return f"{r.benchmark_symbol} {r.benchmark_verdict}: landet har ikke tall for perioden"
-    landet = fmt.value(r.benchmark_value, r.unit)
+        return f"{r.benchmark_symbol} {r.benchmark_verdict}: {name} har ikke tall for perioden"
+    if name == "landet" or _na(landet_v):
+        bench = f"{name} {fmt.value(r.benchmark_value, r.unit)}"
+    else:  # «Bergen 8,8; landet 7,8 prosent»
+        bench = (
+            f"{name} {fmt.number(r.benchmark_value, fmt.DECIMALS.get(r.unit, 1))}; landet {fmt.value(landet_v, r.unit)}"
+        )
     if _na(r.status_low):
-        return f"{r.benchmark_symbol} {r.benchmark_verdict}: uten intervall (kilden oppgir ikke antall svar); landet {landet}"
-    return f"{r.benchmark_symbol} {r.benchmark_verdict} (landet {landet})"
+        return f"{r.benchmark_symbol} {r.benchmark_verdict}: uten intervall (kilden oppgir ikke antall svar); {bench}"
+    return f"{r.benchmark_symbol} {r.benchmark_verdict} ({bench})"
+
+
+def benchmark_label(mk: pd.DataFrame) -> str:
+    """The column's name: «Mot landet», or «Mot kommunen» when the rows are a bydel's."""
+    areas = mk["benchmark_area"].dropna() if "benchmark_area" in mk else pd.Series(dtype=object)
+    return "Mot kommunen" if (areas != "0").any() else "Mot landet"
 
 
 def verdict_text(symbol, text) -> str:
     return "–" if _na(text) else f"{symbol} {text}"
 
 
-def four_numbers(mk: pd.DataFrame, status_label: str = "Status") -> dict:
+def four_numbers(mk: pd.DataFrame, status_label: str = "Status", with_ci: bool = True) -> dict:
     """The plans' layout: Hva · 0-punkt · Mål · Status · Endring fra 0-punkt · mot mål."""
     return {
         "Hva": mk["title"],
         "0-punkt": [baseline_text(r) for r in mk.itertuples()],
         "Mål": [target_text(r) for r in mk.itertuples()],
-        status_label: [status_text(r) for r in mk.itertuples()],
+        status_label: [status_text(r, with_ci) for r in mk.itertuples()],
         CHANGE: [change_text(r) for r in mk.itertuples()],
         "Mot mål": [verdict_text(r.target_symbol, r.target_verdict) for r in mk.itertuples()],
     }
 
 
 def malekart_table(mk: pd.DataFrame) -> pd.DataFrame:
+    """The Målekart as read on screen and on paper: the status without its interval (it is one
+    hover away, ``malekart_hover``, and a column of its own in ``malekart_grid``)."""
+    scales = trend_scales(mk)
     return pd.DataFrame(
         {
-            **four_numbers(mk, "Status [95 % KI]"),
-            "Mot landet": [benchmark_text(r) for r in mk.itertuples()],
-            "Utvikling": [sparkline(t) for t in mk["trend"]],
+            **four_numbers(mk, "Status", with_ci=False),
+            benchmark_label(mk): [benchmark_text(r) for r in mk.itertuples()],
+            "Utvikling": [
+                labelled_sparkline(t, r.unit, scales.get(r.indicator_id)) for t, r in zip(mk["trend"], mk.itertuples())
+            ],
         }
     )
+
+
+def malekart_hover(mk: pd.DataFrame) -> dict[str, list[str]]:
+    """Hover texts per column for ``html_table``: the interval and n behind each status."""
+    return {"Status": [status_hover(r) for r in mk.itertuples()], "Utvikling": trend_hover(mk)}
+
+
+def malekart_grid(mk: pd.DataFrame) -> pd.DataFrame:
+    """The Målekart for sorting and searching (one click away): the interval in its own column."""
+    table = malekart_table(mk)
+    table.insert(4, "95 % KI", [ci_text(r.status_low, r.status_high, r.unit) for r in mk.itertuples()])
+    return table.assign(**{"Plan-mål": mk["goal"].to_numpy()})
+
+
+def indicator_link(indicator_id: str, area_code: str) -> str:
+    """The Indikator page for one indicator and area (relative, so it works under any base path)."""
+    return "indikator?" + urlencode({"indikator": indicator_id, "omrade": area_code})
 
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 SPARK_CHARS = set(BLOCKS + "·")
 
 
-def sparkline(values) -> str:
-    """A text trend line (prints, reads on a projector); '·' marks a hidden or missing point."""
+def sparkline(values, lo: float | None = None, hi: float | None = None) -> str:
+    """A text trend line (prints, reads on a projector); '·' marks a hidden or missing point.
+    With ``lo``/``hi`` the bars stand on that shared scale, so a flat series looks flat."""
     vals = list(values)
     nums = [v for v in vals if not _na(v)]
     if not nums:
         return "–"
-    lo, hi = min(nums), max(nums)
+    lo = min(nums) if lo is None else min(lo, min(nums))
+    hi = max(nums) if hi is None else max(hi, max(nums))
     span = hi - lo or 1.0
     return "".join("·" if _na(v) else BLOCKS[min(7, int((v - lo) / span * 7.999))] for v in vals)
+
+
+# Where each unit's scale starts: Elevundersøkelsen's indices run from 1 to 5; the rest start at 0.
+# A sparkline's bars stand on that fixed start (not on the series' own lowest point), so a change
+# looks as large as it is relative to the value: 4,50 → 4,50 is flat, 14,6 → 9,4 falls by a third.
+SCALE_START = {"poeng": 1.0}
+
+
+def trend_scales(mk: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """Each row's sparkline scale, per indicator: from the unit's start to the top of its series
+    (rounded up), shown in the cell's hover text (``trend_hover``)."""
+    out = {}
+    for r in mk.itertuples():
+        nums = [v for v in r.trend if not _na(v)]
+        if not nums:
+            continue
+        lo = SCALE_START.get(r.unit, 0.0)
+        top = max(max(nums), lo + 1e-9)
+        step = 10 ** math.floor(math.log10(top - lo)) if top - lo > 0 else 1.0
+        out[r.indicator_id] = (lo, lo + math.ceil((top - lo) / step) * step)
+    return out
+
+
+def trend_hover(mk: pd.DataFrame) -> list[str]:
+    """The scale and every point of each row's sparkline, for the hover text."""
+    scales = trend_scales(mk)
+    out = []
+    for r in mk.itertuples():
+        if r.indicator_id not in scales:
+            out.append("")
+            continue
+        lo, hi = scales[r.indicator_id]
+        word = fmt.UNIT_WORD.get(r.unit, r.unit)
+        d = fmt.DECIMALS.get(r.unit, 1)
+        pts = " · ".join("skjult" if _na(v) else fmt.number(v, d) for v in r.trend)
+        out.append(f"Skala {fmt.number(lo, 0)}–{fmt.number(hi, 0)} {word}. Målingene fra eldst til nyest: {pts}")
+    return out
+
+
+def labelled_sparkline(values, unit: str, scale: tuple[float, float] | None = None) -> str:
+    """«16,2 ▅▅▄▄ 15,9»: the first and the last shown value on either side of the bars."""
+    vals = list(values)
+    nums = [v for v in vals if not _na(v)]
+    if not nums:
+        return "–"
+    d = fmt.DECIMALS.get(unit, 1)
+    line = sparkline(vals, *(scale or (None, None)))
+    if len(nums) == 1:
+        return f"{line} {fmt.number(nums[0], d)}"
+    return f"{fmt.number(nums[0], d)} {line} {fmt.number(nums[-1], d)}"
 
 
 def summary(mk: pd.DataFrame) -> str:
@@ -145,21 +254,74 @@ def summary(mk: pd.DataFrame) -> str:
     return text + f". {reached} av {with_target} mål er nådd og {on_track} er på vei."
 
 
-def attention(mk: pd.DataFrame) -> pd.DataFrame:
-    """Worse than the benchmark *and* worsening, or not on track for the target."""
-    worse_and_worsening = (mk["benchmark_verdict"] == "dårligere") & (mk["change_verdict"] == "sikker forverring")
-    off_track = mk["target_verdict"] == "ikke på vei"
-    sel = mk[worse_and_worsening | off_track].copy()
-    sel["Hvorfor"] = [
-        "; ".join(
-            x
-            for x in ("dårligere enn landet og sikker forverring" if a else "", "ikke på vei mot målet" if b else "")
-            if x
+def highlight_list(items: list[dict], area_code: str, empty: str, most: int = 5) -> str:
+    """``highlights`` items as a short HTML list (the ``most`` first; the rest are counted), each
+    indicator's name a link to its page in the same tab. Every text is escaped."""
+    from oppvekst.charts import esc
+
+    if not items:
+        return f'<div class="oppvekst-highlights"><p>{esc(empty)}</p></div>'
+    lis = "".join(
+        f'<li><a href="{esc(indicator_link(i["indicator_id"], area_code))}" target="_self">{esc(i["title"])}</a>: '
+        f"{esc(i['text'])}</li>"
+        for i in items[:most]
+    )
+    more = len(items) - most
+    rest = f"<p>… og {more} til – se tabellen nedenfor.</p>" if more > 0 else ""
+    return f'<div class="oppvekst-highlights"><ul>{lis}</ul>{rest}</div>'
+
+
+def _relative(mk: pd.DataFrame) -> pd.Series:
+    """How big each change is against its 0-punkt (for ranking; the texts give the numbers)."""
+    change = pd.to_numeric(mk["change"], errors="coerce").abs()
+    base = pd.to_numeric(mk["baseline_value"], errors="coerce").abs()
+    return (change / base.where(base > 0)).fillna(change)
+
+
+def highlights(mk: pd.DataFrame) -> dict[str, list[dict]]:
+    """The politician's first screen, readable without statistics: which indicators go better and
+    which go worse since the 0-punkt (only changes that are certain, largest first), and which
+    are on track for their target and which are not. Each item: indicator_id, title and a short text
+    («ned 1,9 prosentpoeng siden 2020-21, nå 5,8 prosent»)."""
+    if mk.empty:
+        return {"bedre": [], "dårligere": [], "på vei": [], "ikke på vei": []}
+    rank = _relative(mk)
+
+    def since(r) -> str:
+        return (
+            f"{fmt.change_words(r.change, r.unit)} siden {r.baseline_period}, "
+            f"nå {fmt.value(r.status_value, r.unit)} ({r.status_period})"
         )
-        for a, b in zip(worse_and_worsening[sel.index], off_track[sel.index])
-    ]
-    sel["urgent"] = worse_and_worsening[sel.index]
-    return sel.sort_values("urgent", ascending=False)
+
+    def goal(r) -> str:
+        now = f"nå {fmt.value(r.status_value, r.unit)}" if not _na(r.status_value) else "ingen tall nå"
+        return f"{r.target_symbol} {r.target_verdict}: mål {target_text(r)}, {now}"
+
+    def gap(r) -> str:
+        now = f"nå {fmt.value(r.status_value, r.unit)}" if not _na(r.status_value) else "ingen tall nå"
+        return f"mål {target_text(r)}, {now}"
+
+    def items(mask, text, order=None) -> list[dict]:
+        rows = mk[mask]
+        if order is not None:
+            rows = rows.assign(_o=order[mask]).sort_values("_o", ascending=False, kind="stable")
+        return [{"indicator_id": r.indicator_id, "title": r.title, "text": text(r)} for r in rows.itertuples()]
+
+    worse_than = lambda r: (
+        f"; også dårligere enn {r.benchmark_name if isinstance(getattr(r, 'benchmark_name', None), str) else 'landet'}"
+        if r.benchmark_verdict == "dårligere"
+        else ""
+    )
+    status = pd.to_numeric(mk["status_value"], errors="coerce")
+    target = pd.to_numeric(mk["target_value"], errors="coerce")
+    distance = ((status - target).abs() / target.abs().where(target != 0)).fillna(0)  # farthest first
+    target_rank = mk["target_verdict"].map({"nådd": 2, "på vei": 1}).fillna(0)
+    return {
+        "bedre": items(mk["change_verdict"] == "sikker forbedring", since, rank),
+        "dårligere": items(mk["change_verdict"] == "sikker forverring", lambda r: since(r) + worse_than(r), rank),
+        "på vei": items(mk["target_verdict"].isin(["nådd", "på vei"]), goal, target_rank),
+        "ikke på vei": items(mk["target_verdict"] == "ikke på vei", gap, distance),
+    }
 
 
 VERDICT_COLOURS = {  # colour-blind-safe, WCAG AA on white (4.5:1 or better)
@@ -184,11 +346,6 @@ def verdict_css(cell) -> str:
     return ""
 
 
-def styled_malekart(table: pd.DataFrame):
-    cols = [c for c in (CHANGE, "Mot mål", "Mot landet") if c in table.columns]
-    return table.style.map(verdict_css, subset=cols)
-
-
 def series_table(series: pd.DataFrame, names: dict, unit: str, polarity: str = "neutral") -> pd.DataFrame:
     """The numbers behind the indicator chart; hidden cells say why, never 0 or blank. The change
     since the 0-punkt is said in words (``change_text``) where there is one."""
@@ -211,7 +368,20 @@ def series_table(series: pd.DataFrame, names: dict, unit: str, polarity: str = "
             "Periode": series["period"],
             **value_cells(series, unit),
             CHANGE: changes,
-            "Mot landet": [verdict_text(s, t) for s, t in zip(series["benchmark_symbol"], series["benchmark_verdict"])],
+            "Mot kommunen/landet": [
+                benchmark_text(
+                    SimpleNamespace(
+                        benchmark_verdict=r.benchmark_verdict,
+                        benchmark_symbol=r.benchmark_symbol,
+                        benchmark_value=r.benchmark_value,
+                        benchmark_name=getattr(r, "benchmark_name", None),
+                        landet_value=getattr(r, "landet_value", None),
+                        status_low=r.ci_low,
+                        unit=unit,
+                    )
+                )
+                for r in series.itertuples()
+            ],
             "Grunnlag": [
                 origin_text(o, u, h) for o, u, h in zip(series["origin"], series["units_used"], series["units_hidden"])
             ],
@@ -271,9 +441,22 @@ def profile_table(prof: pd.DataFrame) -> pd.DataFrame:
                 for r in prof.itertuples()
             ],
             "Kommunen": [fmt.value(v, u) for v, u in zip(prof["kommune_value"], prof["unit"])],
-            "Mot kommunen": [verdict_text(s, t) for s, t in zip(prof["symbol"], prof["verdict"])],
+            "Landet": [fmt.value(v, u) for v, u in zip(prof["landet_value"], prof["unit"])],
+            "Mot kommunen": [_bare_verdict(r) for r in prof.itertuples()],
         }
     )
+
+
+def _bare_verdict(r) -> str:
+    """The verdict against the kommune (its number has a column of its own); when the kommune
+    had no number and landet was used, or there is no comparison, the text says so."""
+    if _na(r.benchmark_verdict):
+        return "–"
+    if r.benchmark_name == "landet" or _na(r.benchmark_value):
+        return benchmark_text(r)
+    if _na(r.status_low):
+        return f"{r.benchmark_symbol} {r.benchmark_verdict}: uten intervall (kilden oppgir ikke antall svar)"
+    return f"{r.benchmark_symbol} {r.benchmark_verdict}"
 
 
 def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:
@@ -300,6 +483,8 @@ def html_table(
     row_header: str | None = None,
     verdict_cols: tuple[str, ...] = (CHANGE,),
     max_height: int | None = None,
+    links: dict[str, list[str | None]] | None = None,
+    hover: dict[str, list[str]] | None = None,
 ) -> str:
     """A table as plain HTML (``pages/_ui.py``'s ``html_table`` puts it in the page).
 
@@ -308,21 +493,31 @@ def html_table(
     project's machine (docs/benchmarks.md); HTML in Markdown draws at once, prints, and is read
     by screen readers as a real table (column headers, and ``row_header`` as each row's header).
     Every cell is escaped, so text from the files shows as the letters it is. Verdict columns
-    (and every «Mot …» column) get the colour of their symbol; the words and symbols carry the meaning."""
+    (and every «Mot …» column) get the colour of their symbol; the words and symbols carry the meaning.
+    ``links``: per column, a relative address per row (the cell becomes a link to it);
+    ``hover``: per column, a text per row shown when the pointer rests on the cell (and read by
+    screen readers as the cell's description)."""
     from oppvekst.charts import esc
 
+    links, hover = links or {}, hover or {}
     cols = list(table.columns)
     head = "".join(f'<th scope="col">{esc(c)}</th>' for c in cols)
     rows = []
-    for rec in table.itertuples(index=False):
+    for i, rec in enumerate(table.itertuples(index=False)):
         cells = []
         for c, v in zip(cols, rec):
             text = esc(cell_text(v))
             style = verdict_css(v) if c in verdict_cols or c.startswith("Mot ") else ""
-            if isinstance(v, str) and v and set(v) <= SPARK_CHARS:  # a sparkline: small, in one piece
-                style = "white-space: nowrap; font-size: 0.75rem; letter-spacing: -0.02em"
+            if isinstance(v, str) and any(ch in BLOCKS for ch in v):  # a sparkline: small, in one piece
+                style = "white-space: nowrap; font-size: 0.8rem; color: #5B6770"
             elif len(text) <= 16:  # short cells (verdicts, numbers) do not wrap
                 style = f"{style}; white-space: nowrap" if style else "white-space: nowrap"
+            href = links.get(c, [None] * len(table))[i]
+            if href:
+                text = f'<a href="{esc(href)}" target="_self">{text}</a>'
+            tip = hover.get(c, [""] * len(table))[i]
+            if tip:
+                text = f'<span class="oppvekst-hover" title="{esc(tip)}">{text}</span>'
             style_attr = f' style="{style}"' if style else ""
             tag = "th" if c == row_header else "td"
             scope = ' scope="row"' if c == row_header else ""
@@ -340,4 +535,69 @@ TABLE_CSS = (
     ".oppvekst-table table{width:100%;font-size:0.875rem;line-height:1.35;margin:0}"
     ".oppvekst-table th,.oppvekst-table td{padding:0.3rem 0.45rem;vertical-align:top;text-align:left}"
     ".oppvekst-table thead th{position:sticky;top:0;background:var(--background-color, #fff);z-index:1}"
+    ".oppvekst-table .oppvekst-hover{text-decoration:underline dotted;text-underline-offset:3px;cursor:help}"
+    ".oppvekst-table th a{font-weight:600}"
 )
+
+
+# --------------------------------------------------------------------- «Fordelt på» (slices)
+
+BREAKDOWN_LABELS = {"ingen": "Ingen", "kjonn": "Kjønn", "trinn": "Trinn"}
+
+
+def grade_text(grade) -> str:
+    """A trinn as read: '7' → «7. trinn», '8-10' → «8.–10. trinn», 'vg1-vg3' → «vg1–vg3»,
+    'alle' → «alle trinn»."""
+    g = str(grade)
+    if g == "alle":
+        return "alle trinn"
+    parts = g.split("-")
+    if all(p.isdigit() for p in parts):
+        return "–".join(f"{p}." for p in parts) + " trinn"
+    return "–".join(parts)
+
+
+def slice_label(slice_, by: str) -> str:
+    """The name of a group in a «Fordelt på» view: a kjønn as it is, a trinn by ``grade_text``."""
+    return grade_text(slice_) if by == "trinn" else str(slice_)
+
+
+def slice_series_table(
+    series: pd.DataFrame, names: dict, unit: str, polarity: str = "neutral", by: str = "ingen"
+) -> pd.DataFrame:
+    """``series_table`` with the group named as the «Fordelt på» choice says (kjønn or trinn)."""
+    table = series_table(series, names, unit, polarity)
+    if by == "trinn" and "slice" in series:
+        table["Gruppe"] = [slice_label(s, by) for s in series["slice"]]
+        table = table.rename(columns={"Gruppe": "Trinn"})
+    elif by == "kjonn":
+        table = table.rename(columns={"Gruppe": "Kjønn"})
+    return table
+
+
+def slice_compare_table(rows: pd.DataFrame, unit: str, ref_name: str, by: str) -> pd.DataFrame:
+    """``compare_table`` with one row per area × group: the group's name after the area, and the
+    reference's value for the same group beside the verdict against it."""
+    table = compare_table(rows, unit, ref_name)
+    table.insert(1, "Trinn" if by == "trinn" else "Kjønn", [slice_label(s, by) for s in rows["slice"]])
+    at = list(table.columns).index(f"Mot {ref_name}")
+    table.insert(at, f"{ref_name}, samme gruppe", [fmt.value(v, unit) for v in rows["ref_value"]])
+    return table
+
+
+def url_choice(value, allowed, default: str) -> str:
+    """A choice read from the URL: the value when it is one of ``allowed``, else ``default``."""
+    return value if isinstance(value, str) and value in list(allowed) else default
+
+
+def url_codes(value, allowed, default: list[str]) -> list[str]:
+    """A list of codes read from the URL (``?sammenlign=0,46``): the allowed ones, in the order
+    given, without repeats. Absent (None) gives ``default``; present but empty gives none (the
+    user removed them all); present with none allowed gives ``default``."""
+    if value is None or not isinstance(value, str):
+        return list(default)
+    if not value.strip():
+        return []
+    allowed = list(allowed)
+    codes = [c for c in dict.fromkeys(c.strip() for c in value.split(",")) if c in allowed]
+    return codes or list(default)

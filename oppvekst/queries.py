@@ -8,6 +8,7 @@ import pandas as pd
 from oppvekst.formatting import sort_key, source_name
 from oppvekst.geography import series_code_note  # noqa: F401 - a read-side query the pages use
 from oppvekst.periods import parse_period
+from oppvekst.registry import OWNER_SEP
 from oppvekst.stats import Interval
 from oppvekst.verdicts import benchmark_verdict, direction
 
@@ -104,6 +105,7 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
                 "unit": r.unit,
                 "polarity": r.polarity,
                 "owner": r.owner,
+                "owner_path": getattr(r, "owner_path", r.owner),  # the whole path («BBSI › Etat for skole»)
                 "statistic": r.statistic,
                 "tiltak": r.tiltak,
                 "baseline_period": r.baseline_period,
@@ -129,6 +131,9 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
                 "change_colour": last.get("change_colour"),
                 "change_detail": last.get("change_detail"),
                 "benchmark_value": last.get("benchmark_value"),
+                "benchmark_area": last.get("benchmark_area"),
+                "benchmark_name": last.get("benchmark_name"),
+                "landet_value": last.get("landet_value"),
                 "benchmark_verdict": last.get("benchmark_verdict"),
                 "benchmark_symbol": last.get("benchmark_symbol"),
                 "benchmark_colour": last.get("benchmark_colour"),
@@ -284,43 +289,77 @@ def compare_areas(
 
 
 def profile(con: duckdb.DuckDBPyConnection, bydel: str) -> pd.DataFrame:
-    """All indicators for one bydel against its kommune (latest period of each indicator),
-    compared as on the Områder page: significant when the kommune's value lies outside the
-    bydel's interval."""
+    """All indicators for one bydel against its kommune (latest period of each indicator), with
+    landet's number beside it: the scorecard's one benchmark rule (``oppvekst.scorecard``), so
+    the verdicts are the Målekart's and the Indikator page's."""
     mk = malekart(con, bydel)
-    ref = con.execute(
-        """SELECT s.indicator_id, s.period, s.value FROM mart_scorecard s JOIN indicators i USING (indicator_id)
-                         WHERE s.area_code = ? AND s.grp = i.gender AND s.shown""",
-        [bydel[:4]],
-    ).fetchall()
-    kommune = {(iid, per): v for iid, per, v in ref}
-    out = []
-    for r in mk.itertuples():
-        kval = kommune.get((r.indicator_id, r.status_period))
-        ci = Interval(r.status_low, r.status_high, "", 0.95) if r.status_shown and pd.notna(r.status_low) else None
-        v = benchmark_verdict(ci, kval, r.polarity, "kommunen")
-        out.append(
-            {
-                "indicator_id": r.indicator_id,
-                "goal": r.goal,
-                "title": r.title,
-                "unit": r.unit,
-                "period": r.status_period,
-                "value": r.status_value,
-                "low": r.status_low,
-                "high": r.status_high,
-                "shown": r.status_shown,
-                "reason": r.status_reason,
-                "kommune_value": kval,
-                "verdict": v.text,
-                "symbol": v.symbol,
-            }
-        )
-    return pd.DataFrame(out)
+    if mk.empty:
+        return mk
+    kommune = mk["benchmark_area"].fillna("0") != "0"
+    return pd.DataFrame(
+        {
+            "indicator_id": mk["indicator_id"],
+            "goal": mk["goal"],
+            "title": mk["title"],
+            "unit": mk["unit"],
+            "period": mk["status_period"],
+            "value": mk["status_value"],
+            "low": mk["status_low"],
+            "high": mk["status_high"],
+            "shown": mk["status_shown"],
+            "reason": mk["status_reason"],
+            "kommune_value": mk["benchmark_value"].where(kommune, None),
+            "landet_value": mk["landet_value"],
+            "benchmark_name": mk["benchmark_name"],
+            "benchmark_value": mk["benchmark_value"],
+            "benchmark_verdict": mk["benchmark_verdict"],
+            "benchmark_symbol": mk["benchmark_symbol"],
+            "status_low": mk["status_low"],
+            "verdict": mk["benchmark_verdict"].where(kommune, None),
+            "symbol": mk["benchmark_symbol"].where(kommune, None),
+        }
+    )
 
 
-def owners(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT DISTINCT owner FROM indicators ORDER BY owner").fetchall()]
+def _owner_paths(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """indicator_id, owner_path, source; in a database built before owners were a hierarchy the
+    path is the owner itself."""
+    has_path = con.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_catalog = current_database() "
+        "AND table_name = 'indicators' AND column_name = 'owner_path'"
+    ).fetchone()[0]
+    col = "owner_path" if has_path else "owner"
+    return con.execute(f"SELECT indicator_id, {col} AS owner_path, source FROM indicators").df()
+
+
+def owners(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every node of the owner tree (byrådsavdeling → etat → enhet → skole, as far as the registry
+    names them): ``path`` («BBSI › Etat for skole», the key in ``?eier=``), ``name`` (the node's own
+    name), ``depth`` (0 at the top) and ``indicators`` (its own and those of every node below it).
+    Tree order: each node is followed by the nodes under it, siblings in Norwegian alphabetical order."""
+    counts: dict[tuple[str, ...], int] = {}
+    for path in _owner_paths(con)["owner_path"].dropna():
+        parts = tuple(path.split(OWNER_SEP))
+        for depth in range(1, len(parts) + 1):
+            counts[parts[:depth]] = counts.get(parts[:depth], 0) + 1
+    nodes = sorted(counts, key=lambda parts: [sort_key(p) for p in parts])
+    return pd.DataFrame(
+        {
+            "path": [OWNER_SEP.join(n) for n in nodes],
+            "name": [n[-1] for n in nodes],
+            "depth": pd.Series([len(n) - 1 for n in nodes], dtype="int64"),
+            "indicators": pd.Series([counts[n] for n in nodes], dtype="int64"),
+        }
+    )
+
+
+def owner_indicators(con: duckdb.DuckDBPyConnection, owner_path: str) -> pd.DataFrame:
+    """The indicators a node of the owner tree answers for: its own and those of every node below
+    it (a byrådsavdeling gets all of its etater's; an etat only its own and its enheters).
+    Columns ``indicator_id``, ``owner_path``, ``source``."""
+    rows = _owner_paths(con)
+    below = rows["owner_path"].eq(owner_path) | rows["owner_path"].str.startswith(owner_path + OWNER_SEP)
+    return rows[below.fillna(False)].reset_index(drop=True)
 
 
 def monthly(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str) -> pd.DataFrame:
@@ -332,3 +371,146 @@ def monthly(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str) -
         ORDER BY s.period""",
         [indicator_id, area_code],
     ).df()
+
+
+# --------------------------------------------------------------------- «Fordelt på» (slices)
+
+BREAKDOWNS = {"ingen": "Ingen", "kjonn": "Kjønn", "trinn": "Trinn"}
+GENDERS = ["alle", "gutter", "jenter"]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0])
+
+
+def breakdown_options(con: duckdb.DuckDBPyConnection, indicator_id: str) -> list[str]:
+    """The «Fordelt på» choices the data carry for an indicator: always 'ingen'; 'kjonn' when the
+    mart holds gutter and jenter (the registry's kjønn is 'alle'); 'trinn' when the source
+    delivers the measure for other trinn too (``mart_breakdowns``; a database built before it
+    existed has none)."""
+    meta = indicator_meta(con, indicator_id)
+    if not meta:
+        return ["ingen"]
+    out = ["ingen"]
+    if meta["gender"] == "alle":
+        groups = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT grp FROM mart_scorecard WHERE indicator_id = ? AND shown", [indicator_id]
+            ).fetchall()
+        }
+        if {"gutter", "jenter"} & groups:
+            out.append("kjonn")
+    if (
+        _has_table(con, "mart_breakdowns")
+        and con.execute(
+            "SELECT count(*) FROM mart_breakdowns WHERE indicator_id = ? AND grp = ?", [indicator_id, meta["gender"]]
+        ).fetchone()[0]
+    ):
+        out.append("trinn")
+    return out
+
+
+def _slices(con, meta: dict, by: str, where: str, params: list) -> pd.DataFrame:
+    """Mart rows of one indicator split as ``by`` says, with ``slice`` (the group: a kjønn or a
+    trinn), ``slice_order`` (alle, gutter, jenter; trinn from the lowest) and ``own`` (the plan's
+    own group, the one with verdicts).
+    ``where``/``params`` narrow the rows (areas, period)."""
+    iid = meta["indicator_id"]
+    if by == "kjonn" and meta["gender"] == "alle":
+        rows = con.execute(
+            f"SELECT * FROM mart_scorecard WHERE indicator_id = ? AND grp IN ('alle', 'gutter', 'jenter') AND {where}",
+            [iid, *params],
+        ).df()
+        rows["slice"] = rows["grp"]
+        order = {g: i for i, g in enumerate(GENDERS)}
+    else:
+        rows = con.execute(
+            f"SELECT * FROM mart_scorecard WHERE indicator_id = ? AND grp = ? AND {where}",
+            [iid, meta["gender"], *params],
+        ).df()
+        rows["slice"] = meta["grade"] if by == "trinn" else rows["grp"]
+        order = {meta["grade"] if by == "trinn" else meta["gender"]: 0}
+        if by == "trinn" and _has_table(con, "mart_breakdowns"):
+            other = con.execute(
+                f"SELECT * EXCLUDE (grade, via), grade AS slice FROM mart_breakdowns "
+                f"WHERE indicator_id = ? AND grp = ? AND {where}",
+                [iid, meta["gender"], *params],
+            ).df()
+            if len(other):
+                from oppvekst.marts import grade_order
+
+                order = {g: i for i, g in enumerate(grade_order({meta["grade"], *other["slice"]}))}
+                rows = pd.concat([rows, other[[c for c in other.columns if c in rows.columns]]], ignore_index=True)
+    rows["slice_order"] = rows["slice"].map(order).fillna(len(order)).astype(int)
+    rows["own"] = rows["slice"] == (meta["grade"] if by == "trinn" else meta["gender"])
+    return rows
+
+
+def indicator_slices(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, areas: list[str], by: str = "ingen"
+) -> pd.DataFrame:
+    """``indicator_series`` split by kjønn or trinn: the rows of one indicator in several areas,
+    in the 0-punkt's kind of period, with ``slice``, ``slice_order`` and ``own`` (see ``_slices``);
+    ordered by area (as given), group, then time. For other trinn the verdicts against the
+    0-punkt and the target are empty: they belong to the plan's own trinn."""
+    meta = indicator_meta(con, indicator_id)
+    if not meta or not areas:
+        return pd.DataFrame()
+    kind = parse_period(meta["baseline_period"]).kind
+    rows = _slices(con, meta, by, "period_type = ? AND list_contains(?::VARCHAR[], area_code)", [kind, list(areas)])
+    rank = {a: i for i, a in enumerate(areas)}
+    rows["_a"] = rows["area_code"].map(rank)
+    rows = rows.sort_values(["_a", "slice_order", "year_start", "year_end"], kind="stable")
+    return rows.drop(columns="_a").reset_index(drop=True)
+
+
+def compare_slices(
+    con: duckdb.DuckDBPyConnection,
+    indicator_id: str,
+    period: str,
+    reference: str,
+    level: str = "bydel",
+    by: str = "kjonn",
+) -> tuple[pd.DataFrame, dict]:
+    """``compare_areas`` split by kjønn or trinn: one row per area × group for one period, each
+    compared with the reference area's value for the same group. Returns (rows, {group: the
+    reference's row}). Areas are sorted best first by the plan's own group (hidden last), and each
+    area's groups follow one another in a fixed order (alle, gutter, jenter; trinn from the lowest)."""
+    meta = indicator_meta(con, indicator_id)
+    if not meta:
+        return pd.DataFrame(), {}
+    base = _slices(con, meta, by, "period = ?", [period])
+    refs = {s: g.iloc[0].to_dict() for s, g in base[base["area_code"] == reference].groupby("slice")}
+    if level == "bydel":
+        rows = base[(base["area_level"] == "bydel") & base["area_code"].str.startswith(reference)].copy()
+    elif level == "skole":
+        kids = {
+            r[0]
+            for r in con.execute(
+                "SELECT area_code FROM areas WHERE parent_code = ? AND area_level = 'skole'", [reference]
+            ).fetchall()
+        }
+        rows = base[base["area_code"].isin(kids)].copy()
+    else:
+        rows = base[base["area_level"] == "kommune"].copy()
+    verdicts = []
+    for r in rows.itertuples():
+        ref = refs.get(r.slice)
+        ref_val = ref["value"] if ref and ref.get("shown") else None
+        ci = Interval(r.ci_low, r.ci_high, r.ci_method, 0.95) if pd.notna(r.ci_low) else None
+        verdicts.append(benchmark_verdict(ci, ref_val, meta["polarity"], "kommunen"))
+    rows["vs_ref"] = [v.text for v in verdicts]
+    rows["vs_ref_symbol"] = [v.symbol for v in verdicts]
+    rows["vs_ref_colour"] = [v.colour for v in verdicts]
+    rows["ref_value"] = [(refs[s]["value"] if s in refs and refs[s].get("shown") else None) for s in rows["slice"]]
+    # areas best first by the own group's value; hidden or missing last
+    sign = -1 if meta["polarity"] == "higher_is_better" else 1
+    own = rows[rows["own"] & rows["shown"].astype(bool)].set_index("area_code")["value"]
+    rows["_k"] = rows["area_code"].map(own * sign)
+    rows["_n"] = rows["area_name"].map(sort_key)
+    rows = rows.sort_values(["_k", "_n", "area_code", "slice_order"], na_position="last", kind="stable")
+    return rows.drop(columns=["_k", "_n"]).reset_index(drop=True), refs
+
+
+from oppvekst.tidy import tidy_values  # noqa: E402,F401  (re-exported: pages read queries only)

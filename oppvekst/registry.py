@@ -54,6 +54,49 @@ class Target(Strict):
     _p = field_validator("period", mode="before")(lambda cls, v: _period(v))
 
 
+OWNER_LEVELS = ("byradsavdeling", "etat", "enhet", "skole")  # top to bottom
+OWNER_SEP = " › "  # between the levels of an owner's path («BBSI › Etat for skole»)
+
+
+class Owner(Strict):
+    """Who answers for an indicator in the resultatavtale: the byrådsavdeling (or the kommune's
+    top level under another name), and where the plan names them the etat, enhet and skole
+    below it. ``owner: "Byrådsavdeling …"`` (text) is the top level alone; a mapping
+    ``{byradsavdeling: …, etat: …}`` gives the path. Levels may be left out, not reordered."""
+
+    byradsavdeling: str = Field(min_length=2)
+    etat: str | None = Field(default=None, min_length=2)
+    enhet: str | None = Field(default=None, min_length=2)
+    skole: str | None = Field(default=None, min_length=2)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _text_or_mapping(cls, v):
+        if isinstance(v, str):
+            return {"byradsavdeling": v}
+        if isinstance(v, dict):  # «byrådsavdeling» with å is the same key
+            return {("byradsavdeling" if str(k) == "byrådsavdeling" else k): x for k, x in v.items()}
+        if isinstance(v, Owner):
+            return v
+        kind = {list: "en liste", int: "et tall", float: "et tall", bool: "ja/nei"}.get(type(v), "tom")
+        raise ValueError(f"eieren må være tekst eller nivåer ({', '.join(OWNER_LEVELS)}), ikke {kind}")
+
+    @field_validator(*OWNER_LEVELS)
+    @classmethod
+    def _no_separator(cls, v):
+        if v is not None and OWNER_SEP.strip() in v:
+            raise ValueError(f"navnet kan ikke inneholde «{OWNER_SEP.strip()}» (skiller nivåene)")
+        return v
+
+    @property
+    def path(self) -> list[str]:
+        return [v for v in (self.byradsavdeling, self.etat, self.enhet, self.skole) if v]
+
+    @property
+    def text(self) -> str:
+        return OWNER_SEP.join(self.path)
+
+
 class Indicator(Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str = Field(min_length=3)
@@ -65,7 +108,7 @@ class Indicator(Strict):
     polarity: Literal["higher_is_better", "lower_is_better", "neutral"]
     baseline: Baseline
     target: Target | None = None
-    owner: str = Field(min_length=2)
+    owner: Owner
     min_n: int = Field(default=10, ge=1)
     description: str = ""
     source_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
@@ -136,6 +179,61 @@ def _line_of(text: str, ind_id: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+OWNER_HINT = (
+    "Skriv eieren som tekst (øverste nivå), eller som nivåer ovenfra og ned, f.eks. "
+    "owner: {byradsavdeling: …, etat: …} (tillatt: " + ", ".join(OWNER_LEVELS) + ")."
+)
+
+
+def _entry_nodes(text: str) -> list:
+    """The YAML node of each entry under ``indicators`` (for the line of a field), or []."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if key.value == "indicators" and isinstance(value, yaml.SequenceNode):
+            return value.value
+    return []
+
+
+def _field_line(node, loc: tuple) -> int | None:
+    """The line of the deepest key of ``loc`` written in this entry (``owner`` → ``owner.etat``)."""
+    line = None
+    for part in loc:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        hit = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+        if hit is None:
+            break
+        line, node = hit[0].start_mark.line + 1, hit[1]
+    return line
+
+
+def _owner_places(good: list, lines: dict[str, int | None]) -> list[RegistryProblem]:
+    """An etat, enhet or skole has one place in the owner tree: the same name under two
+    different parents is a typo (or two units that need telling apart)."""
+    problems, seen = [], {}
+    for ind in good:
+        path = ind.owner.path
+        for depth in range(1, len(path)):
+            name, parent = path[depth], OWNER_SEP.join(path[:depth])
+            first = seen.setdefault(name, (parent, ind.id))
+            if first[0] != parent:
+                problems.append(
+                    RegistryProblem(
+                        ind.id,
+                        "owner",
+                        f"'{name}' står under '{parent}' her, men under '{first[0]}' i indikator '{first[1]}'",
+                        "En etat, enhet eller skole har én plass i eiertreet: skriv samme overordnede nivå hver gang.",
+                        lines.get(ind.id),
+                    )
+                )
+    return problems
+
+
 def load_registry(path: str | os.PathLike | None = None) -> Registry:
     """Parse and validate; raise RegistryError listing every problem."""
     path = Path(path or os.environ.get("OPPVEKST_REGISTRY") or DEFAULT_REGISTRY)
@@ -176,9 +274,13 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
     problems: list[RegistryProblem] = []
     good: list[Indicator] = []
     ids: dict[str, int] = {}
+    nodes = _entry_nodes(text)
+    owner_lines: dict[str, int | None] = {}
     for i, raw in enumerate(doc["indicators"]):
         ind_id = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, dict) else f"#{i + 1}"
         line = _line_of(text, ind_id)
+        node = nodes[i] if i < len(nodes) else None
+        owner_lines[ind_id] = _field_line(node, ("owner",)) or line
         if ind_id in ids:
             problems.append(
                 RegistryProblem(
@@ -198,7 +300,18 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
                 msg = err["msg"].removeprefix("Value error, ")
                 if err["type"] == "literal_error":
                     msg = f"'{err.get('input')}' er ikke tillatt ({err['ctx']['expected']})"
-                problems.append(RegistryProblem(ind_id, loc, msg, HINTS.get(err["type"], "Rett verdien."), line))
+                hint = HINTS.get(err["type"], "Rett verdien.")
+                where = _field_line(node, err["loc"]) or line  # the field's own line when it is written
+                if err["loc"][:1] == ("owner",) and (len(err["loc"]) > 1 or err["type"] != "missing"):
+                    hint = OWNER_HINT
+                    if isinstance(raw, dict) and isinstance(raw.get("owner"), str):
+                        loc = "owner"  # the text form: the problem is the text itself
+                    elif err["type"] == "extra_forbidden":
+                        msg = f"ukjent nivå '{err['loc'][-1]}'"
+                    elif err["type"] == "missing":
+                        msg = "øverste nivå (byradsavdeling) mangler"
+                problems.append(RegistryProblem(ind_id, loc, msg, hint, where))
+    problems += _owner_places(good, owner_lines)
     rest = {k: v for k, v in doc.items() if k != "indicators" and not str(k).startswith("x-")}
     try:
         reg = Registry.model_validate({**rest, "indicators": []})
@@ -237,7 +350,8 @@ def registry_frame(reg: Registry):
                 "baseline_value": i.baseline.value,
                 "target_value": i.target.value if i.target else None,
                 "target_period": i.target.period if i.target else None,
-                "owner": i.owner,
+                "owner": i.owner.byradsavdeling,  # the top level, as before owners were a hierarchy
+                "owner_path": i.owner.text,  # «Byrådsavdeling … › Etat for skole»
                 "min_n": i.min_n,
                 "description": i.description,
                 "source_url": i.source_url,

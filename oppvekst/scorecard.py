@@ -2,8 +2,13 @@
 
 Grain: one row per indicator × area × period × group (kjønn). For each row: the value with
 its interval, n, suppression and whether it may be shown; and - for periods of the same kind
-as the 0-punkt - the change since the 0-punkt, the comparison with landet and the verdict
+as the 0-punkt - the change since the 0-punkt, the comparison with a benchmark and the verdict
 against the target, and the Fingertips trend over the 5 latest annual points.
+
+The benchmark rule (one rule for every page, docs/methods.md): a bydel is compared with its
+kommune first, and with landet only when the kommune has no shown value for the period; every
+other area is compared with landet. ``benchmark_area``/``benchmark_name`` say which it was, and
+``landet_value`` carries landet's number for every row, so a bydel's page can show both.
 """
 
 from __future__ import annotations
@@ -53,6 +58,9 @@ COLUMNS = [
     "change_colour",
     "change_detail",
     "benchmark_value",
+    "benchmark_area",
+    "benchmark_name",
+    "landet_value",
     "benchmark_verdict",
     "benchmark_symbol",
     "benchmark_colour",
@@ -78,7 +86,7 @@ VERDICT_LEVELS_EXCLUDED = ("skole",)
 
 NUMBERS = {
     "value", "n", "sd", "ci_low", "ci_high", "baseline_value", "baseline_series_value", "change", "change_low",
-    "change_high", "improvement", "benchmark_value", "target_value", "trend_chi2",
+    "change_high", "improvement", "benchmark_value", "landet_value", "target_value", "trend_chi2",
 }  # fmt: skip
 INTEGERS = {"year_start", "year_end", "units_used", "units_hidden"}
 
@@ -271,14 +279,21 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     untestable = "Kilden oppgir ikke antall svar (n), så vi kan ikke si om endringen er sikker."
     c_detail = ["0-punktet mangler eller er skjermet.", untestable, "", "", "", "", "", ""]
 
-    # against landet: significant when landet's value lies outside the area's interval
-    landet = df.loc[area == "0", ["indicator_id", "period", "grp", "value", "shown"]]
-    landet = landet[landet["shown"].astype(bool)]
-    bench = (
-        df[["indicator_id", "period", "grp"]]
-        .merge(landet, on=["indicator_id", "period", "grp"], how="left")["value"]
-        .to_numpy(float)
-    )
+    # against the benchmark: significant when its value lies outside the area's interval. A bydel
+    # is held against its kommune (landet when the kommune has no shown value), the rest against landet.
+    key = ["indicator_id", "period", "grp"]
+    shown_rows = df.loc[shown, key + ["area_code", "area_name", "value"]]
+    landet = shown_rows[shown_rows["area_code"] == "0"].drop(columns=["area_code", "area_name"])
+    landet_v = df[key].merge(landet, on=key, how="left")["value"].to_numpy(float)
+    is_bydel = (df["area_level"] == "bydel").to_numpy()
+    kommune_code = np.where(is_bydel, df["area_code"].str[:4].to_numpy(dtype=object), None)
+    kommune = shown_rows.rename(columns={"area_code": "k_code", "area_name": "k_name", "value": "k_value"})
+    k = df[key].assign(k_code=kommune_code).merge(kommune, on=key + ["k_code"], how="left")
+    k_value = k["k_value"].to_numpy(float)
+    use_k = is_bydel & ~np.isnan(k_value)
+    bench = np.where(use_k, k_value, landet_v)
+    b_area = np.where(use_k, kommune_code, "0")
+    b_name = np.where(use_k, k["k_name"].to_numpy(dtype=object), "landet")
     elig_b = elig & (area != "0")
     bench = np.where(elig_b, bench, np.nan)
     higher = ci_low > bench
@@ -377,6 +392,9 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     ):
         out[c] = np.where(eb, _select(b_conds, choices, last), None)
     out["benchmark_value"] = np.where(eb & ~np.isnan(bench), bench, None)
+    out["benchmark_area"] = np.where(eb & ~np.isnan(bench), b_area, None)
+    out["benchmark_name"] = np.where(eb & ~np.isnan(bench), b_name, None)
+    out["landet_value"] = np.where(elig & ~np.isnan(landet_v), landet_v, None)
     for kind_, conds, columns in (
         ("change", c_conds, (c_text, c_sym, c_col, c_detail)),
         ("target", t_conds, (t_text, t_sym, t_col, t_detail)),

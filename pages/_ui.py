@@ -109,6 +109,7 @@ def reader() -> Reader:
 
 
 def header(title: str, read: Reader) -> None:
+    print_setup()
     status = read(queries.data_status)
     if status["sample"] == "all":
         st.warning(f"**{SAMPLE_LABEL}.** Tallene er generert for å vise hvordan verktøyet virker.", icon="⚠️")
@@ -135,6 +136,92 @@ def header(title: str, read: Reader) -> None:
         )
 
 
+# Controls, menus and buttons mean nothing on paper. Streamlit's own test ids are the only
+# stable handles on its DOM (checked with Streamlit 1.67; tests/test_browser.py prints the
+# pages to PDF and fails if a control's text reaches the paper).
+_CONTROLS = ", ".join(
+    f'[data-testid="{t}"]'
+    for t in (
+        "stSelectbox", "stMultiSelect", "stRadio", "stButtonGroup", "stCheckbox", "stToggle",
+        "stTextInput", "stNumberInput", "stSlider", "stDateInput", "stButton", "stDownloadButton",
+        "stLinkButton", "stPageLink", "stPopover",
+    )
+)  # fmt: skip
+# What is worth printing: a layout block (columns, a popover) holding none of these is only controls.
+_CONTENT = ", ".join(
+    f'[data-testid="{t}"]'
+    for t in (
+        "stMarkdown", "stHeading", "stAlert", "stCaptionContainer", "stText", "stCode", "stJson",
+        "stTable", "stDataFrame", "stMetric", "stImage", "stExpander",
+    )
+)  # fmt: skip
+_HIDDEN_IN_PRINT = (
+    '[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"], '
+    '[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], '
+    '[data-testid="stSkipToContent"], [data-testid="stHeaderActionElements"], '
+    '[data-testid="stElementToolbar"], [data-testid="stSidebarResizeHandle"], '
+    f'[data-testid="stElementContainer"]:has({_CONTROLS}), '
+    f'[data-testid="stLayoutWrapper"]:not(:has({_CONTENT})), '
+    f"{_CONTROLS}"
+)
+PRINT_CSS = (
+    # On screen the print header is not shown (the area is in the picker above it).
+    '[data-testid="stElementContainer"]:has(.oppvekst-print-header){display:none}'
+    "@media print{"
+    "@page{size:A4 landscape;margin:12mm}"
+    f"{_HIDDEN_IN_PRINT}{{display:none !important}}"
+    '[data-testid="stElementContainer"]:has(.oppvekst-print-header){display:block}'
+    ".oppvekst-print-header{padding:0.3rem 0 0.5rem;margin-bottom:0.5rem;border-bottom:1px solid #999}"
+    # Streamlit's main area is a 100vh box that scrolls: on paper it must grow, or only the
+    # first screen prints.
+    'html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"], .stMainBlockContainer'
+    "{height:auto !important;min-height:0 !important;overflow:visible !important;position:static !important}"
+    ".stMainBlockContainer{padding:0 !important;max-width:none !important;width:100% !important}"
+    # Tables fit the width of the page, repeat their header and keep each row whole.
+    ".oppvekst-table{overflow:visible !important;max-height:none !important}"
+    ".oppvekst-table table{width:100% !important;font-size:9pt !important}"
+    ".oppvekst-table thead{display:table-header-group}"
+    ".oppvekst-table thead th{position:static !important}"
+    ".oppvekst-table tr{break-inside:avoid}"
+    # A heading stays with what follows it.
+    "h1, h2, h3, h4, h5, h6{break-after:avoid}"
+    '[data-testid="stElementContainer"]:has(h2, h3, h4, h5, h6){break-after:avoid;break-inside:avoid}'
+    ".oppvekst-chart, .oppvekst-print-header{break-inside:avoid}"
+    # The Målekart's first screen (Går bedre · Går dårligere · Mot målet) stays on one page, in
+    # smaller type: columns split over two pages overlap what follows them in Chromium.
+    '[data-testid="stHorizontalBlock"]:has(.oppvekst-highlights){break-inside:avoid}'
+    '[data-testid="stHorizontalBlock"]:has(.oppvekst-highlights) h4{font-size:11pt !important;padding:0 0 2pt !important}'
+    ".oppvekst-highlights{font-size:8.5pt !important;line-height:1.3 !important}"
+    ".oppvekst-highlights li{margin:0 0 2pt !important}"
+    "}"
+)
+
+
+def print_setup() -> None:
+    """The page's print style (Ctrl+P): A4 landscape, no menus, pickers or buttons, whole tables.
+    Style-only HTML goes to Streamlit's event container and takes no room on the page."""
+    st.html(f"<style>{PRINT_CSS}</style>")
+
+
+def print_header(read: Reader, area_code: str, area_name: str, indicator_ids=None) -> None:
+    """What a printed page must say that the hidden picker said on screen: the area, and the
+    sources of the page's indicators (every indicator in the registry when none are given).
+    Shown only in print, where it follows what ``header`` printed above it: the sample label,
+    the page's title and «Data sist oppdatert …» (the picker between them is not printed)."""
+    from oppvekst.charts import esc
+
+    ind = read(queries.indicators)
+    if indicator_ids is not None:
+        ind = ind[ind["indicator_id"].isin(list(indicator_ids))]
+    sources = list(dict.fromkeys(fmt.source_name(s) for s in ind["source"].dropna()))
+    areas = read(queries.areas_with_data)
+    level = areas.loc[areas["area_code"] == area_code, "area_level"].iloc[0]
+    text = f"<strong>Område: {esc(area_name)} ({level})</strong>"
+    if sources:
+        text += f" · {'Kilde' if len(sources) == 1 else 'Kilder'}: {esc('; '.join(sources))}"
+    st.markdown(f'<div class="oppvekst-print-header">{text}</div>', unsafe_allow_html=True)
+
+
 def area_picker(read: Reader, key: str = "omrade") -> tuple[str, str]:
     """Kommune or bydel, kept in the URL (?omrade=4601) so a pasted link opens the same view."""
     areas = read(queries.areas_with_data)
@@ -156,13 +243,16 @@ def area_picker(read: Reader, key: str = "omrade") -> tuple[str, str]:
     return chosen, name
 
 
-def verdict_legend() -> None:
+def verdict_legend(extra: str = "") -> None:
+    """What the symbols and columns mean (``extra``: a page's own sentences, e.g. the sparklines' scale)."""
     st.caption(
         "Endring fra 0-punkt sier om tallet har gått opp eller ned siden 0-punktet, hvor mye, og om det "
         "er bedre eller dårligere etter indikatorens retning. "
         "▲ sikker forbedring · ● ingen sikker endring · ▼ sikker forverring · ? kan ikke testes "
-        "(kilden oppgir ikke antall svar). [95 % KI] er 95 prosent konfidensintervall. "
-        "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. Se «Slik regner vi» på Datagrunnlag."
+        "(kilden oppgir ikke antall svar). «Sikker» betyr at endringen er større enn det tilfeldig variasjon "
+        "kan forklare (95 prosent konfidensintervall; [95 % KI] der det står). "
+        "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. En bydel sammenlignes med kommunen sin, en kommune med "
+        "landet. " + (f"{extra} " if extra else "") + "Se «Slik regner vi» på Datagrunnlag."
     )
 
 
@@ -200,11 +290,12 @@ def svg_chart(svg: str) -> None:
     st.markdown(f'<div class="oppvekst-chart">{svg}</div>', unsafe_allow_html=True)
 
 
-def html_table(table, label: str, row_header: str | None = None, max_height: int | None = None) -> None:
-    """A table from ``oppvekst.presentation.html_table``: plain HTML, drawn at once."""
+def html_table(table, label: str, row_header: str | None = None, max_height: int | None = None, **extra) -> None:
+    """A table from ``oppvekst.presentation.html_table``: plain HTML, drawn at once
+    (``extra``: its ``links`` and ``hover``)."""
     from oppvekst.presentation import html_table as build
 
-    st.markdown(build(table, label, row_header=row_header, max_height=max_height), unsafe_allow_html=True)
+    st.markdown(build(table, label, row_header=row_header, max_height=max_height, **extra), unsafe_allow_html=True)
 
 
 def as_grid(table, label: str = "Sortere og søke i tabellen") -> None:
@@ -215,19 +306,49 @@ def as_grid(table, label: str = "Sortere og søke i tabellen") -> None:
         st.dataframe(table, hide_index=True, width=900)
 
 
-def downloads(read: Reader, df, name: str, title: str = "") -> None:
-    """CSV and Excel of ``df``. The files are written when the button is clicked, not on every
-    page run (the note is read now: the run's database pin is gone by the time of the click)."""
+def downloads(read: Reader, table, name: str, title: str = "", tidy=None) -> None:
+    """The screen's ``table`` «som vist» (CSV for Excel, and Excel), and, when the page passes
+    ``tidy`` (a ``queries.tidy_values`` frame), the numbers for analysts as tidy CSV and Parquet
+    (README, «Nedlasting for analytikere»). The files are written when a button is clicked, not
+    on every page run, and a click does not rerun the page (the note is read now: the run's
+    database pin is gone by the time of the click)."""
     from oppvekst.export import to_csv, to_excel
+    from oppvekst.tidy import to_parquet, to_tidy_csv
 
     note = sample_note(read)
-    c1, c2 = st.columns(2)
-    c1.download_button("Last ned CSV", lambda: to_csv(df), file_name=f"{name}.csv", mime="text/csv")
-    c2.download_button(
-        "Last ned Excel",
-        lambda: to_excel({"Tall": df}, title=title, note=note),
+    row = st.container(horizontal=True, wrap=True)  # buttons as wide as their labels, wrapping when narrow
+    if tidy is not None:
+        row.download_button(
+            "Last ned tall (CSV, ryddig)",
+            lambda: to_tidy_csv(tidy),
+            file_name=f"{name}_tall.csv",
+            mime="text/csv",
+            on_click="ignore",
+            help="Én rad per indikator × område × periode × gruppe, med koder, enhet, kilde og innlasting. "
+            "Komma og desimalpunktum, for R, Python og lignende.",
+        )
+        row.download_button(
+            "Last ned tall (Parquet)",
+            lambda: to_parquet(tidy, note=note),
+            file_name=f"{name}_tall.parquet",
+            mime="application/vnd.apache.parquet",
+            on_click="ignore",
+            help="De samme tallene med typer i kolonnene, for R (arrow), Python (pandas/polars) og lignende.",
+        )
+    row.download_button(
+        "Last ned som vist (CSV)",
+        lambda: to_csv(table),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        help="Tabellen slik den står på siden: semikolon og desimalkomma, for Excel.",
+    )
+    row.download_button(
+        "Last ned som vist (Excel)",
+        lambda: to_excel({"Tall": table}, title=title, note=note),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
     )
 
 

@@ -5,8 +5,17 @@ import streamlit as st
 
 from oppvekst import formatting as fmt
 from oppvekst.charts import ASSURANCE_TEXT, VARIATION_TEXT, series_chart, spc_chart
-from oppvekst.presentation import series_table
-from oppvekst.queries import indicator_series, malekart, monthly, parent_areas, series_code_note
+from oppvekst.presentation import BREAKDOWN_LABELS, grade_text, slice_label, slice_series_table, url_choice, url_codes
+from oppvekst.queries import (
+    GENDERS,
+    breakdown_options,
+    indicator_slices,
+    malekart,
+    monthly,
+    parent_areas,
+    series_code_note,
+    tidy_values,
+)
 from oppvekst.stats import spc
 from pages._ui import area_picker, as_grid, downloads, header, html_table, indicator_picker, reader, svg_chart
 
@@ -20,10 +29,31 @@ with c2:
 
 parents = read(parent_areas, area)
 options = dict(parents)
-bench = st.multiselect("Sammenlign med", list(options), default=["0"], format_func=options.get)
-by_gender = st.toggle("Vis gutter og jenter", value=False, disabled=meta["gender"] != "alle")
-groups = ["alle", "gutter", "jenter"] if by_gender else [meta["gender"]]
-series = read(indicator_series, meta["indicator_id"], [area, *bench], groups)
+# Every view choice lives in the URL (?sammenlign=4601,0&fordelt=trinn), so a pasted link opens
+# the same view; a value that does not fit this indicator or area falls back to the default.
+c1, c2 = st.columns([3, 2])
+bench = c1.multiselect(
+    "Sammenlign med",
+    list(options),
+    default=url_codes(st.query_params.get("sammenlign"), options, ["0"]),
+    format_func=options.get,
+    key=f"pick_sammenlign_{area}",  # the choices are this area's parents
+)
+st.query_params["sammenlign"] = ",".join(bench)
+choices = read(breakdown_options, meta["indicator_id"])
+by = c2.radio(
+    "Fordelt på",
+    choices,
+    index=choices.index(url_choice(st.query_params.get("fordelt"), choices, "ingen")),
+    format_func=BREAKDOWN_LABELS.get,
+    horizontal=True,
+    key=f"pick_fordelt_{meta['indicator_id']}",  # the choices are this indicator's
+    help="Kjønn: alle, gutter og jenter. Trinn: de andre trinnene kilden har tall for, ved siden av planens eget.",
+)
+st.query_params["fordelt"] = by
+groups = GENDERS if by == "kjonn" else [meta["gender"]]
+series = read(indicator_slices, meta["indicator_id"], [area, *bench], by)
+labels = {s: slice_label(s, by) for s in series["slice"]} if len(series) else {}
 
 row = read(malekart, area)
 row = row[row["indicator_id"] == meta["indicator_id"]].iloc[0]
@@ -46,7 +76,14 @@ else:
         st.caption(row.change_detail)
 
 names = {area: area_name, **options}
-svg_chart(series_chart(series, meta, names, fmt.UNIT_WORD.get(meta["unit"], meta["unit"])))
+svg_chart(series_chart(series, meta, names, fmt.UNIT_WORD.get(meta["unit"], meta["unit"]), labels))
+if by == "trinn":
+    st.caption(
+        f"Planens indikator gjelder {grade_text(meta['grade'])}. For de andre trinnene vises verdi, intervall, "
+        "antall svar og sammenligningen med kommunen eller landet; endring fra 0-punktet og målet gjelder bare "
+        "planens eget trinn. Tall som er skjult av personvernhensyn, er skjult på samme måte som for "
+        "planens indikatorer."
+    )
 st.caption(
     "Skyggen er 95 prosent konfidensintervall. Stiplet grønn linje med ★: målet fram til målåret. "
     "Hold pekeren over et punkt for tallet. Punkter som er skjult av personvernhensyn vises ikke."
@@ -81,10 +118,11 @@ if len(months) >= 2:
     )
 
 st.subheader("Tallene")
-table = series_table(series, names, meta["unit"], meta["polarity"])
+table = slice_series_table(series, names, meta["unit"], meta["polarity"], by)
 html_table(table, f"Tallene: {meta['title']}", max_height=420)
 as_grid(table)
-downloads(read, table, f"{meta['indicator_id']}_{area}", meta["title"])
+tidy = read(tidy_values, [meta["indicator_id"]], [area, *bench], groups)  # all periods, for analysts
+downloads(read, table, f"{meta['indicator_id']}_{area}", meta["title"], tidy=tidy)
 
 st.subheader("Om indikatoren")
 st.markdown(

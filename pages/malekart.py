@@ -3,31 +3,69 @@
 import streamlit as st
 
 from oppvekst import formatting as fmt
-from oppvekst.presentation import attention, malekart_table, summary
+from oppvekst.presentation import (
+    highlight_list,
+    highlights,
+    indicator_link,
+    malekart_grid,
+    malekart_hover,
+    malekart_table,
+    summary,
+)
 from oppvekst.queries import malekart
-from pages._ui import area_picker, as_grid, header, html_table, reader, verdict_legend
+from pages._ui import area_picker, as_grid, header, html_table, print_header, reader, verdict_legend
 
 read = reader()
 header("Målekart", read)
 area, area_name = area_picker(read)
 mk = read(malekart, area)
+print_header(read, area, area_name, mk["indicator_id"])
 
 if mk.empty:
     st.info("Registeret har ingen indikatorer. Legg dem til i indicators.yml (se README, «Legge til en indikator»).")
     st.stop()
 
 st.markdown(f"**{fmt.md_text(area_name)}:** {summary(mk)}")
-att = attention(mk)
-with st.container(border=True):
-    st.markdown("#### Trenger oppmerksomhet")
-    if att.empty:
-        st.markdown("Ingen indikatorer er både dårligere enn landet og i sikker forverring, og alle med mål er på vei.")
-    else:
-        st.markdown("\n".join(f"- **{fmt.md_text(r.title)}**: {fmt.md_text(r.Hvorfor)}" for r in att.itertuples()))
 
-verdict_legend()
+# The first screen: what goes better, what goes worse, what is on track - named, largest first,
+# each a link to the indicator's page.
+hl = highlights(mk)
+
+
+def names(items, empty) -> None:
+    st.markdown(highlight_list(items, area, empty), unsafe_allow_html=True)  # escaped in highlight_list
+
+
+c1, c2, c3 = st.columns(3)
+with c1.container(border=True):
+    st.markdown(f"#### ▲ Går bedre ({len(hl['bedre'])})")
+    names(hl["bedre"], "Ingen indikatorer viser sikker forbedring siden 0-punktet.")
+with c2.container(border=True):
+    st.markdown(f"#### ▼ Går dårligere ({len(hl['dårligere'])})")
+    names(hl["dårligere"], "Ingen indikatorer viser sikker forverring siden 0-punktet.")
+with c3.container(border=True):
+    st.markdown(f"#### Mot målet: {len(hl['på vei'])} på vei eller nådd")
+    names(hl["på vei"], "Ingen mål er nådd eller på vei ennå.")
+    if hl["ikke på vei"]:
+        st.markdown(f"**✖ Ikke på vei ({len(hl['ikke på vei'])}), lengst unna først:**")
+        names(hl["ikke på vei"], "")
+
 table = malekart_table(mk)
+links = {"Hva": [indicator_link(i, area) for i in mk["indicator_id"]]}
+hover = malekart_hover(mk)
+verdict_legend(
+    "Navnet på en indikator leder til siden med alle tallene. Hold pekeren over en status for intervallet "
+    "og antall svar. Utvikling: første og siste måling, med søyler som starter på 0 (1 for indeksene 1–5), "
+    "så en endring ser så stor ut som den er; hold pekeren over for skalaen og alle målingene."
+)
 for goal in mk["goal"].drop_duplicates():
     st.subheader(fmt.md_text(goal))
-    html_table(table[mk["goal"] == goal], f"Målekart: {goal}", row_header="Hva")
-as_grid(table.assign(**{"Plan-mål": mk["goal"]}))
+    mine = (mk["goal"] == goal).to_numpy()
+    html_table(
+        table[mine],
+        f"Målekart: {goal}",
+        row_header="Hva",
+        links={k: [u for u, m in zip(v, mine) if m] for k, v in links.items()},
+        hover={k: [t for t, m in zip(v, mine) if m] for k, v in hover.items()},
+    )
+as_grid(malekart_grid(mk))

@@ -4,8 +4,8 @@ import streamlit as st
 
 from oppvekst import formatting as fmt
 from oppvekst.presentation import profile_table
-from oppvekst.queries import profile
-from pages._ui import area_picker, downloads, header, html_table, reader
+from oppvekst.queries import profile, tidy_values
+from pages._ui import area_picker, downloads, header, html_table, print_header, reader
 
 read = reader()
 header("Områdeprofil", read)
@@ -14,6 +14,7 @@ if len(area) != 6:
     st.info("Velg en bydel for å se profilen mot kommunen.")
     st.stop()
 prof = read(profile, area)
+print_header(read, area, area_name, prof["indicator_id"])
 better = int((prof["verdict"] == "bedre").sum())
 worse = int((prof["verdict"] == "dårligere").sum())
 st.markdown(
@@ -24,4 +25,5 @@ table = profile_table(prof)
 for goal in prof["goal"].drop_duplicates():
     st.subheader(fmt.md_text(goal))
     html_table(table[prof["goal"] == goal], f"Områdeprofil: {goal}", row_header="Hva")
-downloads(read, table, f"omradeprofil_{area}", f"Områdeprofil {area_name}")
+tidy = read(tidy_values, list(prof["indicator_id"]), [area, area[:4]])  # every period and group
+downloads(read, table, f"omradeprofil_{area}", f"Områdeprofil {area_name}", tidy=tidy)

@@ -3,9 +3,9 @@
 import streamlit as st
 
 from oppvekst import formatting as fmt
-from oppvekst.charts import ranked_chart
-from oppvekst.presentation import compare_table
-from oppvekst.queries import compare_areas
+from oppvekst.charts import grouped_ranked_chart, ranked_chart
+from oppvekst.presentation import BREAKDOWN_LABELS, compare_table, slice_compare_table, slice_label, url_choice
+from oppvekst.queries import breakdown_options, compare_areas, compare_slices, tidy_values
 from pages._ui import (
     area_picker,
     as_grid,
@@ -28,12 +28,37 @@ with c2:
 with c3:
     period = period_picker(read, meta["indicator_id"])
 levels = {"bydel": "bydelene i kommunen", "skole": "skolene i bydelen", "kommune": "kommunene"}
-level = st.radio("Sammenlign", list(levels), horizontal=True, format_func=levels.get)
+# Every view choice lives in the URL (?nivaa=skole&fordelt=kjonn): a pasted link opens the same view.
+c1, c2 = st.columns([3, 2])
+level = c1.radio(
+    "Sammenlign",
+    list(levels),
+    index=list(levels).index(url_choice(st.query_params.get("nivaa"), levels, "bydel")),
+    horizontal=True,
+    format_func=levels.get,
+    key="pick_nivaa",
+)
+st.query_params["nivaa"] = level
+choices = read(breakdown_options, meta["indicator_id"])
+by = c2.radio(
+    "Fordelt på",
+    choices,
+    index=choices.index(url_choice(st.query_params.get("fordelt"), choices, "ingen")),
+    format_func=BREAKDOWN_LABELS.get,
+    horizontal=True,
+    key=f"pick_fordelt_{meta['indicator_id']}",  # the choices are this indicator's
+    help="Én rad per område og gruppe: kjønn (alle, gutter, jenter) eller trinn (planens og de andre kilden har).",
+)
+st.query_params["fordelt"] = by
 if period is None:
     st.info("Ingen perioder med data for denne indikatoren.")
     st.stop()
 reference = {"bydel": area[:4], "skole": area, "kommune": "0"}[level]
-rows, ref = read(compare_areas, meta["indicator_id"], period, reference, level)
+if by == "ingen":
+    rows, ref = read(compare_areas, meta["indicator_id"], period, reference, level)
+else:
+    rows, refs = read(compare_slices, meta["indicator_id"], period, reference, level, by)
+    ref = next((r for r in refs.values() if r["slice"] == (meta["grade"] if by == "trinn" else meta["gender"])), None)
 ref_name = (ref or {}).get("area_name", "") if level != "kommune" else "Hele landet"
 if rows.empty:
     st.info(
@@ -46,12 +71,26 @@ if rows.empty:
     )
     st.stop()
 ref_value = ref["value"] if ref and ref.get("shown") else None
-st.markdown(
-    f"**{fmt.md_text(meta['title'])}, {period}.** Sortert fra best til dårligst. Merket er forskjellen fra "
-    f"{fmt.md_text(ref_name)} ({fmt.value(ref_value, meta['unit'])}) når hele intervallet ligger på én side."
-)
-svg_chart(ranked_chart(rows, ref_value, ref_name, fmt.UNIT_WORD.get(meta["unit"], meta["unit"]), meta["unit"]))
-table = compare_table(rows, meta["unit"], ref_name or "referansen")
+unit_word = fmt.UNIT_WORD.get(meta["unit"], meta["unit"])
+if by == "ingen":
+    st.markdown(
+        f"**{fmt.md_text(meta['title'])}, {period}.** Sortert fra best til dårligst. Merket er forskjellen fra "
+        f"{fmt.md_text(ref_name)} ({fmt.value(ref_value, meta['unit'])}) når hele intervallet ligger på én side."
+    )
+    svg_chart(ranked_chart(rows, ref_value, ref_name, unit_word, meta["unit"]))
+    table = compare_table(rows, meta["unit"], ref_name or "referansen")
+else:
+    labels = {s: slice_label(s, by) for s in rows["slice"]}
+    own = slice_label(meta["grade"] if by == "trinn" else meta["gender"], by)
+    st.markdown(
+        f"**{fmt.md_text(meta['title'])}, {period}, fordelt på {BREAKDOWN_LABELS[by].lower()}.** Områdene er sortert "
+        f"fra best til dårligst etter {fmt.md_text(own)}. Hver gruppe er sammenlignet med "
+        f"{fmt.md_text(ref_name)} for samme gruppe (stiplet strek); merket er forskjellen når hele "
+        "intervallet ligger på én side."
+    )
+    svg_chart(grouped_ranked_chart(rows, ref_name, unit_word, meta["unit"], labels))
+    table = slice_compare_table(rows, meta["unit"], ref_name or "referansen", by)
 html_table(table, f"{meta['title']}, {period}", row_header="Område", max_height=560)
 as_grid(table)
-downloads(read, table, f"{meta['indicator_id']}_{period}_{level}", f"{meta['title']}, {period}")
+tidy = read(tidy_values, [meta["indicator_id"]], [reference, *rows["area_code"]], None, period)  # every group
+downloads(read, table, f"{meta['indicator_id']}_{period}_{level}", f"{meta['title']}, {period}", tidy=tidy)

@@ -1,36 +1,72 @@
-"""Resultatavtaler: one owner's indicators with the four numbers, verdicts and tiltak."""
+"""Resultatavtaler: one owner's indicators with the four numbers, verdicts and tiltak. The owner
+is any node of the registry's owner tree - a byrådsavdeling (with everything under it), or one
+etat, enhet or skole (only its own) - and the download is a real worksheet."""
 
 import streamlit as st
 
 from oppvekst import formatting as fmt
-from oppvekst.export import to_excel
-from oppvekst.presentation import agreement_table
-from oppvekst.queries import malekart, owners
-from pages._ui import area_picker, as_grid, header, html_table, reader, sample_note
+from oppvekst.agreement import (
+    VERDICT,
+    agreement_grid,
+    agreement_hover,
+    agreement_links,
+    agreement_summary,
+    agreement_table,
+    file_name,
+    owner_label,
+)
+from oppvekst.export import agreement_workbook
+from oppvekst.queries import data_status, malekart, owner_indicators, owners
+from pages._ui import area_picker, as_grid, header, html_table, print_header, reader, sample_note, verdict_legend
 
 read = reader()
 header("Resultatavtaler", read)
-all_owners = read(owners)
-if not all_owners:
+tree = read(owners)
+if tree.empty:
     st.info("Registeret har ingen indikatorer med eier.")
     st.stop()
+paths = tree["path"].tolist()
+labels = {r.path: owner_label(r.name, r.depth, r.indicators) for r in tree.itertuples()}
 wanted = st.query_params.get("eier")
-owner = st.selectbox("Eier (resultatavtale)", all_owners, index=all_owners.index(wanted) if wanted in all_owners else 0)
+owner = st.selectbox(
+    "Eier (resultatavtale)",
+    paths,
+    index=paths.index(wanted) if wanted in paths else 0,
+    format_func=labels.get,
+    help="En byrådsavdeling får med indikatorene til etatene under seg; en etat får bare sine egne. "
+    "Tallet i parentes er antall indikatorer.",
+)
 st.query_params["eier"] = owner
 area, area_name = area_picker(read)
 mk = read(malekart, area)
-mine = mk[mk["owner"] == owner]
-st.markdown(f"**{fmt.md_text(owner)}** – {len(mine)} indikatorer i {fmt.md_text(area_name)}.")
+ids = read(owner_indicators, owner)
+mine = mk[mk["indicator_id"].isin(ids["indicator_id"])].reset_index(drop=True)
+print_header(read, area, area_name, mine["indicator_id"])
+
+st.markdown(
+    f"**{fmt.md_text(owner)}** – {len(mine)} indikatorer i {fmt.md_text(area_name)}. "
+    f"{fmt.md_text(agreement_summary(mine))}"
+)
+verdict_legend("Hold pekeren over en status for intervallet og antall svar; Excel-fila har dem i egne kolonner.")
 table = agreement_table(mine)
-html_table(table, f"Resultatavtale: {owner}", row_header="Hva")
-as_grid(table)
-plan = table[["Hva", "0-punkt", "Mål", "Status", "Endring fra 0-punkt"]]
+# Eight columns on a laptop beside the menu: slightly tighter cells than elsewhere, so the table
+# fits without scrolling sideways at 1280 pixels.
+st.html("<style>.oppvekst-table th, .oppvekst-table td {padding: 0.3rem 0.3rem}</style>")
+html_table(
+    table,
+    f"Resultatavtale: {owner}",
+    row_header="Hva",
+    verdict_cols=(VERDICT,),
+    links=agreement_links(mine, area),
+    hover=agreement_hover(mine),
+)
+as_grid(agreement_grid(mine))
 note = sample_note(read)
+loaded_at = read(data_status)["loaded_at"]
+sources = ids.loc[ids["indicator_id"].isin(mine["indicator_id"]), "source"].tolist()
 st.download_button(
-    "Last ned som Excel (Hva · 0-punkt · Mål · Status · Endring fra 0-punkt)",
-    lambda: to_excel(  # written when clicked, not on every page run
-        {"Resultatavtale": plan, "Detaljer": table}, title=f"Resultatavtale: {owner} – {area_name}", note=note
-    ),
-    file_name="resultatavtale.xlsx",
+    "Last ned som Excel (regneark med tall, intervaller og forklaring)",
+    lambda: agreement_workbook(mine, owner, area_name, note, loaded_at, sources),  # written when clicked
+    file_name=file_name(owner, area_name),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

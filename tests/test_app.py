@@ -1,6 +1,7 @@
 """The Streamlit pages, headless (AppTest): they render the mart's numbers, label sample
 data, and show registry problems instead of crashing."""
 
+import html
 import shutil
 
 import duckdb
@@ -50,9 +51,13 @@ def test_malekart_area_from_url_and_numbers_equal_the_mart(monkeypatch, sample_d
         ORDER BY year_end DESC LIMIT 1""").fetchone()
     )
     nb = lambda x: f"{x:.1f}".replace(".", ",")
-    shown = f"{nb(v)}\u00a0prosent [{nb(lo)}–{nb(hi)}] ({period})"
-    text = table_text(at)
-    assert shown in text and verdict in text
+    # on the page: the status in the cell, its interval one hover away (the cell's title), not in the cell
+    page = html.unescape("\n".join(m.value for m in at.markdown))
+    assert f">{nb(v)}\u00a0prosent ({period})<" in page and verdict in page
+    assert f'title="95 prosent konfidensintervall: {nb(lo)}–{nb(hi)} prosent' in page
+    assert f"[{nb(lo)}–{nb(hi)}]" not in page
+    # one click away: the grid has the interval in a column of its own
+    assert f"[{nb(lo)}–{nb(hi)}]" in table_text(at)
 
 
 def test_changing_area_updates_url(monkeypatch, sample_db):
@@ -118,11 +123,11 @@ def test_indikator_page_numbers_equal_the_mart(monkeypatch, sample_db):
     )
     row = table[(table["Område"] == "Fana") & (table["Periode"] == period)]
     assert row["Verdi"].iloc[0] == f"{v:.1f}".replace(".", ",") + "\u00a0prosent"
-    # turn on the kjønn breakdown: gutter and jenter rows appear
-    at.toggle[0].set_value(True).run()
+    # «Fordelt på» kjønn (issue 19; was the toggle «Vis gutter og jenter»): gutter and jenter rows appear
+    at.radio(key="pick_fordelt_eu_mobbing_10").set_value("kjonn").run()
     assert not at.exception
-    assert {"gutter", "jenter"} <= set(at.dataframe[0].value["Gruppe"])
-    assert len(at.get("download_button")) == 2
+    assert {"gutter", "jenter"} <= set(at.dataframe[0].value["Kjønn"])
+    assert len(at.get("download_button")) == 4  # tall (CSV, Parquet) and som vist (CSV, Excel)
 
 
 def test_indikator_page_with_no_data_for_area(monkeypatch, sample_db):

@@ -194,22 +194,36 @@ def test_deep_link_to_every_page(server, browser, path, heading):
 
 
 def test_leader_flow_resultatavtale(server, browser):
-    """A leader opens her resultatavtale, switches to her own owner, and downloads the Excel file."""
-    page = open_page(browser, f"{server}/resultatavtaler?omrade=4601")
-    page.locator('[data-testid="stSelectbox"]').first.locator("input").click()
-    page.get_by_role("option", name="Byrådsavdeling for helse og omsorg (BHO)").click()
-    settle(page)
-    playwright.expect(page.get_by_text("Hjemmebesøk av helsesykepleier").first).to_be_visible(timeout=60_000)
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="Last ned som Excel").click()
-    path = dl.value.path()
+    """A leader opens Resultatavtaler, chooses her own etat in the owner tree, reads the summary
+    line and downloads the Excel file: a worksheet whose numbers are numbers, with «Mot mål» and
+    the tiltak on the first sheet and the sample label on top."""
     import io
 
     import openpyxl
 
-    ws = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes())).worksheets[0]
+    page = open_page(browser, f"{server}/resultatavtaler?omrade=4601")
+    page.locator('[data-testid="stSelectbox"]').first.locator("input").click()
+    page.get_by_role("option", name="Etat for skole").click()
+    settle(page)
+    playwright.expect(page.get_by_text("på vei mot målet").first).to_be_visible(timeout=60_000)
+    assert "Etat" in page.url and "skole" in page.url  # the choice stays in the address
+    playwright.expect(page.get_by_text("Trivsel på skolen, 10. trinn").first).to_be_visible()
+    assert page.get_by_text("Ungdom som deltar i organiserte fritidsaktiviteter").count() == 0  # not the etat's
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Last ned som Excel").click()
+    assert dl.value.suggested_filename == "resultatavtale_etat-for-skole_bergen.xlsx"
+    wb = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
+    assert wb.sheetnames == ["Resultatavtale", "Forklaring"]
+    ws = wb["Resultatavtale"]
     assert ws["A2"].value == "Eksempeldata – ikke ekte tall"  # the label travels with the file
-    assert [c.value for c in ws[4]][:5] == ["Hva", "0-punkt", "Mål", "Status", "Endring fra 0-punkt"]
+    head = next(c.row for c in ws["A"] if c.value == "Hva")
+    names = [c.value for c in ws[head]]
+    assert {"0-punkt", "Mål", "Status", "95 % KI nedre", "Antall svar (n)", "Mot mål", "Tiltak"} <= set(names)
+    rows = [list(r) for r in ws.iter_rows(min_row=head + 1, max_row=head + 8)]
+    status = [r[names.index("Status")] for r in rows]
+    assert all(isinstance(c.value, float) and c.number_format.startswith("#,##0.0") for c in status)
+    assert all(isinstance(r[names.index("Antall svar (n)")].value, int) for r in rows)
+    assert ws.freeze_panes == f"B{head + 1}" and ws.page_setup.orientation == "landscape"
     shot(page, "flow_leder")
 
 
@@ -219,7 +233,7 @@ def test_politician_flow_print_view(server, browser):
     page = open_page(browser, f"{server}/?omrade=4601", 1280, 720)
     page.emulate_media(media="print")
     playwright.expect(page.get_by_text("Eksempeldata – ikke ekte tall")).to_be_visible(timeout=60_000)
-    playwright.expect(page.get_by_text("Trenger oppmerksomhet")).to_be_visible(timeout=60_000)
+    playwright.expect(page.get_by_text("Går bedre")).to_be_visible(timeout=60_000)
     shot(page, "flow_politiker_print")
 
 
@@ -330,3 +344,72 @@ AREA_NAMES = {
     "460108": "Åsane",
     "3201": "Bærum",
 }
+
+
+# A4 landscape in PDF points (1/72 inch), and its width inside the 12 mm margins in CSS pixels.
+A4_LANDSCAPE = (841.92, 594.96)
+A4_CONTENT_PX = round((297 - 2 * 12) / 25.4 * 96)
+NAV_TEXT = " ".join(NAV[1:5])  # the menu, as it reads when the sidebar is printed
+
+
+def pdf_pages(pdf: bytes) -> list[tuple[tuple[float, float], str]]:
+    """Each page's size and its text, whitespace collapsed and icon-font glyphs dropped."""
+    import io
+
+    import pypdf
+
+    out = []
+    for p in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        text = "".join(ch for ch in p.extract_text() if not 0xE000 <= ord(ch) <= 0xF8FF)
+        out.append(((float(p.mediabox.width), float(p.mediabox.height)), " ".join(text.split())))
+    return out
+
+
+@pytest.mark.parametrize(
+    "path,name,area,picker_value",
+    [
+        ("malekart?omrade=460103", "malekart", "Fana (bydel)", "– Fana (bydel)"),
+        ("malekart?omrade=4601", "malekart_bergen", "Bergen (kommune)", None),
+        ("omradeprofil?omrade=460108", "omradeprofil", "Åsane (bydel)", "– Åsane (bydel)"),
+    ],
+)
+def test_pages_print_to_a4_landscape_without_controls(server, browser, path, name, area, picker_value):
+    """Ctrl+P on the Målekart and the Områdeprofil: A4 landscape pages that say which area, when
+    and from which sources, with the sample label, every table column whole, and no menu,
+    picker or button on paper (the printed text is read back from the PDF)."""
+    from oppvekst.formatting import SOURCE_NAMES
+
+    page = open_page(browser, f"{server}/{path}", A4_CONTENT_PX, 720)
+    header = page.locator(".oppvekst-print-header")
+    assert not header.is_visible()  # on screen the picker says it
+    pdf = page.pdf(prefer_css_page_size=True)
+    SHOTS.mkdir(exist_ok=True)
+    (SHOTS / f"print_{name}.pdf").write_bytes(pdf)
+    pages = pdf_pages(pdf)
+    assert 1 <= len(pages) <= 8, len(pages)
+    for size, text in pages:
+        assert size == pytest.approx(A4_LANDSCAPE, abs=1), size
+        assert len(text) > 200, text  # no page holding only a button or nothing
+    text = " ".join(t for _, t in pages)
+    assert f"Område: {area}" in text
+    assert "Eksempeldata – ikke ekte tall" in text
+    assert "Data sist oppdatert" in text
+    for source in SOURCE_NAMES.values():
+        assert source in text, source
+    for control in ("Last ned", "Sortere og søke", "Deploy", NAV_TEXT) + ((picker_value,) if picker_value else ()):
+        assert control not in text, control
+
+    # The same page as the printer lays it out: controls gone, header shown, tables as wide as the paper.
+    page.emulate_media(media="print")
+    playwright.expect(header).to_be_visible()
+    for control in ("stSidebar", "stHeader", "stSelectbox", "stDownloadButton", "stPopover"):
+        for el in page.locator(f'[data-testid="{control}"]').all():
+            assert not el.is_visible(), control
+    widths = page.evaluate(
+        """() => [...document.querySelectorAll('.oppvekst-table table')]
+                 .map(t => [t.getBoundingClientRect().right, t.scrollWidth, t.parentElement.clientWidth])"""
+    )
+    assert widths
+    for right, scroll, box in widths:
+        assert right <= A4_CONTENT_PX + 1 and scroll <= box + 1, (right, scroll, box)
+    shot(page, f"print_{name}")

@@ -113,3 +113,24 @@ def test_areas_are_never_drawn_in_a_verdict_colour():
     two = pd.concat([rows, rows.assign(area_code="0")], ignore_index=True)
     svg = series_chart(two, meta, {**names, "0": "Hele landet"}, "prosent")
     assert BETTER.lower() not in svg.lower() and WORSE.lower() not in svg.lower()
+
+
+def test_the_spc_chart_speaks_plainly():
+    # issue 19: «XmR», «2σ» and «2025M06» on the fravær chart; months are «juni 25», limits have names
+    from oppvekst import formatting as fmt
+    from oppvekst.charts import spc_chart
+    from oppvekst.stats import spc
+
+    periods = [f"2024M{m:02d}" for m in range(8, 13)] + [f"2025M{m:02d}" for m in range(1, 12)]
+    values = [10.0, 12.0] * 7 + [30.0, 31.0]
+    svg = spc_chart(periods, values, spc(values), "prosent")
+    for word in ("XmR", "σ", "2025M", "2024M"):
+        assert word not in svg
+    assert "juni 25" in svg and "Øvre kontrollgrense" in svg and "Nedre kontrollgrense" in svg
+    import html
+
+    assert "november 2025: 31,0\u00a0prosent" in html.unescape(svg)  # the last point's tooltip: the month in full
+    assert "nær samme kontrollgrense" in svg or "utenfor kontrollgrensene" in svg
+    assert fmt.period_text("2025M06") == "juni 2025" and fmt.period_text("2025M06", short=True) == "juni 25"
+    assert fmt.period_text("H2024") == "høsten 2024" and fmt.period_text("2023-24") == "2023-24"
+    assert fmt.period_text("2025M13") == "2025M13"  # not a month: shown as it is

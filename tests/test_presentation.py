@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from oppvekst import formatting as fmt
-from oppvekst.presentation import attention, sparkline, summary
+from oppvekst.presentation import highlights, labelled_sparkline, sparkline, summary
 
 
 def test_norwegian_numbers():
@@ -21,6 +21,15 @@ def test_sparkline_marks_hidden_points():
     assert sparkline([None]) == "–"
 
 
+def test_a_flat_series_looks_flat_on_a_scale_from_zero():
+    # issue 19: 4,50 → 4,50 drawn on its own range looked like a swing
+    assert sparkline([4.50, 4.49, 4.50], 1.0, 5.0) == "▇▇▇"
+    assert sparkline([4.50, 4.49, 4.50]) == "█▁█"  # its own range: the swing the issue saw
+    assert labelled_sparkline([14.6, None, 9.4], "prosent", (0.0, 20.0)) == "14,6 ▆·▄ 9,4"
+    assert labelled_sparkline([None, 4.5], "poeng", (1.0, 5.0)) == "·▇ 4,50"
+    assert labelled_sparkline([None], "poeng") == "–"
+
+
 def _mk(**over):
     base = dict(
         title="X",
@@ -33,7 +42,7 @@ def _mk(**over):
     return base
 
 
-def test_summary_and_attention():
+def test_summary():
     mk = pd.DataFrame(
         [
             _mk(title="A", change_verdict="sikker forbedring", target_verdict="nådd"),
@@ -50,9 +59,48 @@ def test_summary_and_attention():
     text = summary(mk)
     assert text.startswith("1 av 4 indikatorer viser sikker forbedring")
     assert "1 viser sikker forverring" in text and "1 kan ikke testes" in text and "1 av 3 mål er nådd" in text
-    att = attention(mk)
-    assert list(att["title"]) == ["B", "C"]  # worse-and-worsening first
-    assert "dårligere enn landet og sikker forverring" in att.iloc[0]["Hvorfor"]
+
+
+def _row(title, change, baseline, verdict, target_verdict, target=4.0, status=None, bench="omtrent likt"):
+    return dict(
+        indicator_id=title.lower(), title=title, unit="prosent", change=change, baseline_value=baseline,
+        baseline_period="2020-21", status_value=baseline + change if status is None else status,
+        status_period="2025-26", change_verdict=verdict, target_verdict=target_verdict, target_value=target,
+        target_period="2027-28", target_symbol={"nådd": "✔", "på vei": "↘", "ikke på vei": "✖"}[target_verdict],
+        benchmark_verdict=bench, benchmark_name="Bergen",
+    )  # fmt: skip
+
+
+def test_the_first_screen_names_what_goes_better_and_worse_largest_first():
+    mk = pd.DataFrame(
+        [
+            _row("Mobbet", -1.9, 7.7, "sikker forbedring", "på vei"),
+            _row("Ensom", 0.9, 17.8, "sikker forverring", "ikke på vei", target=13.0, bench="dårligere"),
+            _row("Fravær", -2.7, 17.3, "sikker forbedring", "ikke på vei", target=8.0),
+            _row("Trivsel", 0.01, 4.0, "ingen sikker endring", "nådd"),
+            _row("Liten", -0.1, 10.0, "sikker forbedring", "ikke på vei", target=9.8),
+        ]
+    )
+    hl = highlights(mk)
+    # ranked by the size of the change against its 0-punkt: 1,9/7,7 = 25 % before 2,7/17,3 = 16 %
+    assert [i["title"] for i in hl["bedre"]] == ["Mobbet", "Fravær", "Liten"]
+    assert hl["bedre"][0]["text"] == "ned 1,9\u00a0prosentpoeng siden 2020-21, nå 5,8\u00a0prosent (2025-26)"
+    assert [i["title"] for i in hl["dårligere"]] == ["Ensom"]
+    assert hl["dårligere"][0]["text"].endswith("; også dårligere enn Bergen")
+    assert [i["title"] for i in hl["på vei"]] == ["Trivsel", "Mobbet"]  # reached first
+    assert [i["title"] for i in hl["ikke på vei"]] == ["Fravær", "Ensom", "Liten"]  # farthest from the target first
+    assert hl["ikke på vei"][0]["text"] == "mål 8,0\u00a0prosent innen 2027-28, nå 14,6\u00a0prosent"
+
+
+def test_the_first_screen_lists_are_short_escaped_links():
+    from oppvekst.presentation import highlight_list
+
+    items = [{"indicator_id": f"i{k}", "title": f"<b>T{k}</b>", "text": "=1+1"} for k in range(7)]
+    html = highlight_list(items, "4601", "ingen")
+    assert html.count("<li>") == 5 and "… og 2 til" in html
+    assert '<a href="indikator?indikator=i0&amp;omrade=4601" target="_self">&lt;b&gt;T0&lt;/b&gt;</a>' in html
+    assert "<b>" not in html
+    assert "<p>Ingen indikatorer.</p>" in highlight_list([], "4601", "Ingen indikatorer.")
 
 
 def test_origin_text_reports_coverage():
@@ -153,9 +201,9 @@ def test_the_verdict_against_landet_carries_landets_number_or_says_why_not():
 
     from oppvekst.presentation import benchmark_text
 
-    def row(verdict, symbol, landet, low=1.0):
+    def row(verdict, symbol, landet, low=1.0, name="landet", landet_value=None):
         return Row(benchmark_verdict=verdict, benchmark_symbol=symbol, benchmark_value=landet, status_low=low,
-                   unit="prosent")  # fmt: skip
+                   unit="prosent", benchmark_name=name, landet_value=landet_value)  # fmt: skip
 
     assert benchmark_text(row("dårligere", "▼", 7.9)) == "▼ dårligere (landet 7,9\u00a0prosent)"
     assert benchmark_text(row("kan ikke sammenlignes", "?", None)) == (
@@ -165,3 +213,10 @@ def test_the_verdict_against_landet_carries_landets_number_or_says_why_not():
         "? kan ikke sammenlignes: uten intervall (kilden oppgir ikke antall svar); landet 7,9\u00a0prosent"
     )
     assert benchmark_text(row(None, None, None)) == "–"
+    # a bydel: its kommune first, landet second (the one benchmark rule)
+    assert benchmark_text(row("omtrent likt", "●", 8.8, name="Bergen", landet_value=7.8)) == (
+        "● omtrent likt (Bergen 8,8; landet 7,8\u00a0prosent)"
+    )
+    assert benchmark_text(row("kan ikke sammenlignes", "?", None, name="Bergen")) == (
+        "? kan ikke sammenlignes: Bergen har ikke tall for perioden"
+    )

@@ -131,7 +131,7 @@ def test_the_plans_texts_name_no_other_kommune():
     reg, others = other_kommuner()
     found = []
     for i in reg.indicators:
-        texts = [("title", i.title), ("goal", i.goal), ("owner", i.owner), ("description", i.description)]
+        texts = [("title", i.title), ("goal", i.goal), ("owner", i.owner.text), ("description", i.description)]
         for field, text in texts + [("tiltak", t) for t in i.tiltak]:
             found += [(i.id, field, n) for n in named_kommuner(text, others)]
     assert not found, found
@@ -141,3 +141,206 @@ def test_the_kommune_name_check_finds_the_old_text():
     _, others = other_kommuner()
     assert named_kommuner("Andel med høy skår. Bærums plan ber om nedgang i denne andelen.", others) == {"Bærum"}
     assert named_kommuner("Planen ber om nedgang i denne andelen.", others) == set()
+
+
+# --- Owners as a tree: byrådsavdeling → etat → enhet → skole -------------------------------------
+
+BBSI = "Byrådsavdeling for barnehage, skole og idrett (BBSI)"
+
+
+def test_owner_as_text_or_levels(tmp_path):
+    from oppvekst.registry import registry_frame
+
+    reg = load_registry(
+        write(
+            tmp_path,
+            [
+                GOOD,  # text: the top level alone, as before owners were a tree
+                {**GOOD, "id": "b", "owner": {"byradsavdeling": BBSI, "etat": "Etat for skole"}},
+                {**GOOD, "id": "c", "owner": {"etat": "Etat for skole", "byrådsavdeling": BBSI, "skole": "Skole A"}},
+            ],
+        )
+    )
+    a, b, c = reg.indicators
+    assert a.owner.path == ["Rektor"] and a.owner.text == "Rektor"
+    assert b.owner.path == [BBSI, "Etat for skole"]
+    assert c.owner.path == [BBSI, "Etat for skole", "Skole A"]  # the levels' order, not the file's
+    frame = registry_frame(reg)
+    assert frame["owner"].tolist() == ["Rektor", BBSI, BBSI]  # the top level, as before
+    assert frame["owner_path"].tolist() == ["Rektor", f"{BBSI} › Etat for skole", f"{BBSI} › Etat for skole › Skole A"]
+
+
+def test_the_shipped_registry_has_etater_under_byradsavdelinger():
+    reg = load_registry(DEFAULT_REGISTRY)
+    paths = {tuple(i.owner.path) for i in reg.indicators}
+    assert (BBSI, "Etat for skole") in paths
+    assert ("Byrådsavdeling for barnevern og sosiale tjenester (BBS)", "Etat for barn og familie") in paths
+    assert all(1 <= len(p) <= 4 for p in paths)
+    skole = {i.id for i in reg.indicators if i.owner.etat == "Etat for skole"}
+    assert {"eu_mobbing_10", "fravaer_bekymring_10"} <= skole and "ung_fritid" not in skole
+
+
+BAD_OWNERS = """\
+version: 1
+indicators:
+  - id: a_list
+    title: Mobbing
+    goal: "Mål 1: x"
+    source: elevundersokelsen
+    select: {measure: andel_mobbet, grade: "10"}
+    unit: prosent
+    statistic: proportion
+    polarity: lower_is_better
+    baseline: {period: 2020-21}
+    owner: [BBSI, Etat for skole]
+  - id: a_level
+    title: Mobbing
+    goal: "Mål 1: x"
+    source: elevundersokelsen
+    select: {measure: andel_mobbet, grade: "10"}
+    unit: prosent
+    statistic: proportion
+    polarity: lower_is_better
+    baseline: {period: 2020-21}
+    owner:
+      byradsavdeling: BBSI
+      avdeling: Etat for skole
+  - id: a_top
+    title: Mobbing
+    goal: "Mål 1: x"
+    source: elevundersokelsen
+    select: {measure: andel_mobbet, grade: "10"}
+    unit: prosent
+    statistic: proportion
+    polarity: lower_is_better
+    baseline: {period: 2020-21}
+    owner: {etat: Etat for skole}
+  - id: a_sep
+    title: Mobbing
+    goal: "Mål 1: x"
+    source: elevundersokelsen
+    select: {measure: andel_mobbet, grade: "10"}
+    unit: prosent
+    statistic: proportion
+    polarity: lower_is_better
+    baseline: {period: 2020-21}
+    owner: "BBSI › Etat for skole"
+  - id: a_first
+    title: Mobbing
+    goal: "Mål 1: x"
+    source: elevundersokelsen
+    select: {measure: andel_mobbet, grade: "10"}
+    unit: prosent
+    statistic: proportion
+    polarity: lower_is_better
+    baseline: {period: 2020-21}
+    owner: {byradsavdeling: BBSI, etat: Etat for skole}
+  - id: a_twice
+    title: Mobbing
+    goal: "Mål 1: x"
+    source: elevundersokelsen
+    select: {measure: andel_mobbet, grade: "10"}
+    unit: prosent
+    statistic: proportion
+    polarity: lower_is_better
+    baseline: {period: 2020-21}
+    owner: {byradsavdeling: BBS, etat: Etat for skole}
+"""
+
+
+def test_a_bad_owner_names_the_indicator_the_field_and_its_line(tmp_path):
+    p = tmp_path / "indicators.yml"
+    p.write_text(BAD_OWNERS, encoding="utf-8")
+    with pytest.raises(RegistryError) as e:
+        load_registry(p)
+    lines = BAD_OWNERS.splitlines()
+    found = {x.indicator: x for x in e.value.problems}
+    assert set(found) == {"a_list", "a_level", "a_top", "a_sep", "a_twice"}  # a_first is right
+
+    def line_of(text: str, after: int = 0) -> int:
+        return next(i for i, t in enumerate(lines, start=1) if i > after and t.strip().startswith(text))
+
+    expected = {
+        "a_list": ("owner", "ikke en liste", line_of("owner: [BBSI")),
+        "a_level": ("owner.avdeling", "ukjent nivå 'avdeling'", line_of("avdeling:")),
+        "a_top": ("owner.byradsavdeling", "øverste nivå (byradsavdeling) mangler", line_of("owner: {etat")),
+        "a_sep": ("owner", "kan ikke inneholde «›»", line_of('owner: "BBSI ›')),
+        "a_twice": (
+            "owner",
+            "'Etat for skole' står under 'BBS' her, men under 'BBSI' i indikator 'a_first'",
+            line_of("owner: {byradsavdeling: BBS,"),
+        ),
+    }
+    for ind, (field, text, line) in expected.items():
+        problem = found[ind]
+        assert problem.field == field and text in problem.message and problem.line == line, str(problem)
+        assert "byradsavdeling" in problem.hint or "overordnede" in problem.hint  # how to fix it
+    message = str(e.value)
+    assert f"indikator 'a_level', felt 'owner.avdeling' (linje {line_of('avdeling:')})" in message
+
+
+def owner_db(tmp_path):
+    import duckdb
+
+    from oppvekst.marts import load_indicators
+
+    reg = write(
+        tmp_path,
+        [
+            {**GOOD, "id": "top_only", "owner": BBSI},
+            {**GOOD, "id": "etat_a", "owner": {"byradsavdeling": BBSI, "etat": "Etat for skole"}},
+            {
+                **GOOD,
+                "id": "skole_a",
+                "owner": {"byradsavdeling": BBSI, "etat": "Etat for skole", "skole": "Åsane skole"},
+            },
+            {
+                **GOOD,
+                "id": "skole_b",
+                "owner": {"byradsavdeling": BBSI, "etat": "Etat for skole", "skole": "Bønes skole"},
+            },
+            {**GOOD, "id": "other", "source": "kostra", "owner": {"byradsavdeling": "BHO", "enhet": "Helsestasjon"}},
+        ],
+    )
+    con = duckdb.connect()
+    assert load_indicators(con, reg) == []
+    return con
+
+
+def test_owners_returns_every_node_of_the_tree(tmp_path):
+    from oppvekst import queries
+
+    tree = queries.owners(owner_db(tmp_path))
+    assert tree[["name", "depth", "indicators"]].values.tolist() == [
+        ["BHO", 0, 1],
+        ["Helsestasjon", 1, 1],
+        [BBSI, 0, 4],
+        ["Etat for skole", 1, 3],
+        ["Bønes skole", 2, 1],
+        ["Åsane skole", 2, 1],  # Norwegian order: Å last
+    ]
+    assert tree["path"].iloc[3] == f"{BBSI} › Etat for skole"
+
+
+def test_a_byradsavdeling_gets_everything_under_it_an_etat_or_skole_only_its_own(tmp_path):
+    from oppvekst import queries
+
+    con = owner_db(tmp_path)
+
+    def ids(path):
+        return sorted(queries.owner_indicators(con, path)["indicator_id"])
+
+    assert ids(BBSI) == ["etat_a", "skole_a", "skole_b", "top_only"]
+    assert ids(f"{BBSI} › Etat for skole") == ["etat_a", "skole_a", "skole_b"]
+    assert ids(f"{BBSI} › Etat for skole › Åsane skole") == ["skole_a"]
+    assert ids("BHO") == ["other"] and queries.owner_indicators(con, "BHO")["source"].tolist() == ["kostra"]
+    assert ids("Etat for skole") == [] and ids(BBSI[:10]) == []  # a path, not a piece of a name
+
+
+def test_a_database_built_before_owners_were_a_tree_still_lists_its_owners(tmp_path):
+    from oppvekst import queries
+
+    con = owner_db(tmp_path)
+    con.execute("ALTER TABLE indicators DROP COLUMN owner_path")  # as an older build left it
+    assert queries.owners(con)["path"].tolist() == ["BHO", BBSI]
+    assert sorted(queries.owner_indicators(con, BBSI)["indicator_id"]) == ["etat_a", "skole_a", "skole_b", "top_only"]

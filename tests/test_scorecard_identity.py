@@ -2,9 +2,11 @@
 (``tests/reference_scorecard.py``, commit 1a3b7a8), on the sample database; the same comparison
 on a generated national set is ``bench/etl_bench.py --compare`` (figures in docs/benchmarks.md).
 
-Identical in everything, with one deliberate change: secondary suppression now also closes the
+Identical in everything, with two deliberate changes: secondary suppression now also closes the
 triangle bydel = Σ skoler (and kommune = Σ skoler where schools map straight to the kommune), so
-more school cells are hidden - and no hidden school number can be recomputed from shown cells."""
+more school cells are hidden - and no hidden school number can be recomputed from shown cells;
+and a bydel is compared with its kommune, not landet (issue 19, the one benchmark rule) - its
+benchmark columns are checked row by row against ``oppvekst.verdicts.benchmark_verdict``."""
 
 from __future__ import annotations
 
@@ -57,13 +59,60 @@ def differing(a: pd.DataFrame, b: pd.DataFrame, columns) -> dict[str, int]:
     return out
 
 
+BENCHMARK = ["benchmark_value", "benchmark_verdict", "benchmark_symbol", "benchmark_colour"]
+NEW = ["benchmark_area", "benchmark_name", "landet_value"]  # not in the reference
+
+
 def test_identical_to_the_row_by_row_implementation(inputs):
     # with the new triangle switched off and verdicts computed for schools too, every column of
-    # every row is what the reference gives
+    # every row is what the reference gives - but for a bydel's benchmark (next test)
     values, indicators, _, reference = inputs
-    fast = compute_scorecard(values, indicators, school_sums=False, school_verdicts=True)
-    assert len(fast) == len(reference)
-    assert differing(ordered(reference), ordered(fast), COLUMNS) == {}
+    ref, fast = (
+        ordered(reference),
+        ordered(compute_scorecard(values, indicators, school_sums=False, school_verdicts=True)),
+    )
+    assert len(fast) == len(ref)
+    old = [c for c in COLUMNS if c not in NEW]
+    bydel = (fast["area_level"] == "bydel").to_numpy()
+    assert differing(ref[~bydel], fast[~bydel], old) == {}
+    assert differing(ref[bydel], fast[bydel], [c for c in old if c not in BENCHMARK]) == {}
+    # landet's number travels with every row that has verdicts: the reference's benchmark for non-bydeler
+    elig = fast["benchmark_verdict"].notna() & ~bydel
+    assert (
+        differing(
+            ref[elig].drop(columns=NEW, errors="ignore").rename(columns={"benchmark_value": "landet_value"}),
+            fast[elig],
+            ["landet_value"],
+        )
+        == {}
+    )
+
+
+def test_a_bydel_is_compared_with_its_kommune_and_landet_second(inputs):
+    from oppvekst.verdicts import Interval, benchmark_verdict  # the row-by-row rules
+
+    values, indicators, _, _ = inputs
+    fast = compute_scorecard(values, indicators)
+    pol = dict(zip(indicators["indicator_id"], indicators["polarity"]))
+    shown = fast[fast["shown"].astype(bool)]
+    value_of = {(r.indicator_id, r.area_code, r.period, r.grp): r.value for r in shown.itertuples()}
+    rows = fast[(fast["area_level"] == "bydel") & fast["benchmark_verdict"].notna()]
+    assert len(rows) > 500
+    used = {"kommune": 0, "landet": 0}
+    for r in rows.itertuples():
+        kommune = value_of.get((r.indicator_id, r.area_code[:4], r.period, r.grp))
+        landet = value_of.get((r.indicator_id, "0", r.period, r.grp))
+        expected, where = (kommune, r.area_code[:4]) if kommune is not None else (landet, "0")
+        used["kommune" if where != "0" else "landet"] += 1
+        ci = None if pd.isna(r.ci_low) else Interval(r.ci_low, r.ci_high, r.ci_method, 0.95)
+        v = benchmark_verdict(ci, expected, pol[r.indicator_id])
+        assert (r.benchmark_verdict, r.benchmark_symbol) == (v.text, v.symbol), r
+        if expected is None:
+            assert pd.isna(r.benchmark_value)
+        else:
+            assert r.benchmark_value == pytest.approx(expected) and r.benchmark_area == where
+            assert (pd.isna(r.landet_value) and landet is None) or r.landet_value == pytest.approx(landet)
+    assert used["kommune"] > 500  # the sample's bydeler have their kommune's numbers
 
 
 def test_the_only_change_is_more_hidden_school_cells(inputs):
@@ -78,8 +127,11 @@ def test_the_only_change_is_more_hidden_school_cells(inputs):
     # every row shown in both is the same row; schools carry value and interval, not verdicts
     both = ref["shown"].astype(bool) & fast["shown"].astype(bool)
     areas = fast["area_level"] != "skole"
-    same_cols = [c for c in COLUMNS if c not in ("shown", "hidden_reason")]
-    assert differing(ref[both & areas], fast[both & areas], same_cols) == {}
+    same_cols = [c for c in COLUMNS if c not in ("shown", "hidden_reason", *NEW)]
+    bydel = fast["area_level"] == "bydel"  # their benchmark is the kommune (test above)
+    assert differing(ref[both & areas & ~bydel], fast[both & areas & ~bydel], same_cols) == {}
+    same_cols = [c for c in same_cols if c not in BENCHMARK]
+    assert differing(ref[both & bydel], fast[both & bydel], same_cols) == {}
     value_cols = ["area_name", "value", "n", "sd", "ci_low", "ci_high", "ci_method", "baseline_period"]
     assert differing(ref[both & ~areas], fast[both & ~areas], value_cols) == {}
     assert fast.loc[~areas, "change_verdict"].isna().all() and fast.loc[~areas, "target_verdict"].isna().all()
