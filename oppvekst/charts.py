@@ -324,7 +324,8 @@ def ranked_chart(
             f'<line x1="{_n(rx)}" y1="{_n(top - 6)}" x2="{_n(rx)}" y2="{_n(bottom)}" stroke="currentColor" '
             f'stroke-width="2" stroke-dasharray="6 4"><title>{esc(ref_name)}: {esc(fmt.value(ref_value, unit))}</title></line>'
         )
-        out.append(_text(rx, top - 12, f"{ref_name} {fmt.value(ref_value, unit)}", "middle", 13))
+        head = ref_name[:1].upper() + ref_name[1:]  # a label starts with a capital: «Landet 7,9 prosent»
+        out.append(_text(rx, top - 12, f"{head} {fmt.value(ref_value, unit)}", "middle", 13))
     out.append(_text((left + right) / 2, bottom + 40, unit_label, "middle", 13))
     label = f"Stolpediagram: {len(rows)} områder sortert fra best til dårligst, med {ref_name} som referanselinje."
     return _svg(WIDTH, bottom + 50, label, "".join(out))
@@ -416,7 +417,7 @@ def grouped_ranked_chart(
         f'<line x1="{_n(x + 6)}" y1="{_n(ly - 14)}" x2="{_n(x + 6)}" y2="{_n(ly + 4)}" stroke="currentColor" '
         'stroke-width="2" stroke-dasharray="3 2"/>'
     )
-    out.append(_text(x + 16, ly, f"{ref_name}, samme gruppe"))
+    out.append(_text(x + 16, ly, f"{ref_name[:1].upper() + ref_name[1:]}, samme gruppe"))
     tick_y = ly
     label = (
         f"Stolpediagram: {len(blocks)} områder sortert fra best til dårligst, hver med "

@@ -95,16 +95,20 @@ def _text(cell, text: str):
 AGREEMENT_COLUMNS = [  # header, width (characters), what it means (the «Forklaring» sheet)
     ("Hva", 22, "Indikatoren, slik planen formulerer den."),
     ("Enhet", 7, "Enheten tallene i raden er i (prosent, poeng, kr …)."),
-    ("0-punkt periode", 9, "Perioden 0-punktet gjelder."),
+    ("Periode for 0-punkt", 9, "Perioden 0-punktet gjelder."),
     ("0-punkt", 7, "Verdien i 0-punktperioden: tallet vedtatt i planen når det finnes, ellers kildens tall."),
     ("Mål", 6, "Målverdien."),
     ("Mål innen", 9, "Perioden målet skal være nådd innen."),
-    ("Status periode", 9, "Siste periode med tall av samme slag som 0-punktet."),
+    ("Statusperiode", 12, "Siste periode med tall av samme slag som 0-punktet."),
     ("Status", 7, "Siste verdi."),
-    ("95 % KI nedre", 6, "Nedre grense i 95 prosent konfidensintervall for statusverdien."),
-    ("95 % KI øvre", 6, "Øvre grense i 95 prosent konfidensintervall for statusverdien."),
+    ("95 % KI nedre", 6, "Nedre grense i 95 prosents konfidensintervall for statusverdien."),
+    ("95 % KI øvre", 6, "Øvre grense i 95 prosents konfidensintervall for statusverdien."),
     ("Antall svar (n)", 7, "Antall svar statusverdien bygger på (tom når kilden ikke oppgir det)."),
-    ("Endring fra 0-punkt", 9, "Status minus 0-punkt, i enhetens poeng (prosentpoeng for prosent); pluss er opp."),
+    (
+        "Endring fra 0-punkt",
+        9,
+        "Status minus 0-punkt, i indikatorens enhet (prosentpoeng for andeler i prosent); pluss betyr økning.",
+    ),
     ("Endring i ord", 16, "Samme endring i ord: opp eller ned, og om det er bedre eller dårligere for indikatoren."),
     ("Sikker endring?", 11, "Om endringen er større enn tilfeldig variasjon kan forklare (se symbolene under)."),
     ("Mot mål", 11, "Om målet er nådd eller på vei til å nås innen målåret."),
@@ -123,12 +127,16 @@ SYMBOLS = [
         "Kilden oppgir ikke antall svar (for gjennomsnitt: spredning), så vi kan ikke si om endringen er sikker.",
     ),
     ("✔ nådd", "Hele intervallet for siste verdi er på riktig side av målet."),
-    ("↗ / ↘ på vei", "En rett linje gjennom målingene fra 0-punktet når målet innen målåret."),
+    (
+        "↗ / ↘ på vei mot målet",
+        "Fortsetter utviklingen som hittil (rett linje gjennom målingene fra og med 0-punktet), nås målet "
+        "innen målåret.",
+    ),
     ("✖ ikke på vei", "Linjen når ikke målet innen målåret."),
-    ("? for lite data", "Færre enn to målinger etter 0-punktet."),
+    ("? for lite data", "Færre enn to målinger fra og med 0-punktet."),
 ]
 UNCERTAINTY = (
-    "Spørreundersøkelser spør et utvalg, så hver andel og hvert gjennomsnitt har et 95 prosent "
+    "Spørreundersøkelser spør et utvalg, så hver andel og hvert gjennomsnitt har et 95 prosents "
     "konfidensintervall (Wilson for andeler, t-intervall for gjennomsnitt, eksakt Poisson/Byar for tellinger). "
     "Endringen fra 0-punktet er «sikker» når intervallet for forskjellen (Newcombe for to andeler, Welch for "
     "to gjennomsnitt) ikke omfatter null."
@@ -195,11 +203,11 @@ def _agreement_rows(mk: pd.DataFrame) -> list[dict]:
             {
                 "Hva": r.title,
                 "Enhet": UNIT_WORD.get(unit, unit) or unit,
-                "0-punkt periode": r.baseline_period,
+                "Periode for 0-punkt": r.baseline_period,
                 "0-punkt": _num(r.baseline_value, unit),
                 "Mål": _num(r.target_value, unit),
                 "Mål innen": r.target_period if pd.notna(r.target_value) else "ingen mål",
-                "Status periode": r.status_period if has_status else "–",
+                "Statusperiode": r.status_period if has_status else "–",
                 "Status": _num(r.status_value, unit) if shown else None,
                 "95 % KI nedre": _num(r.status_low, unit) if shown else None,
                 "95 % KI øvre": _num(r.status_high, unit) if shown else None,

@@ -41,10 +41,10 @@ def status_hover(r) -> str:
         d = fmt.DECIMALS.get(r.unit, 1)
         word = fmt.UNIT_WORD.get(r.unit, r.unit)
         parts.append(
-            f"95 prosent konfidensintervall: {fmt.number(r.status_low, d)}–{fmt.number(r.status_high, d)} {word}".rstrip()
+            f"95 prosents konfidensintervall: {fmt.number(r.status_low, d)}–{fmt.number(r.status_high, d)} {word}".rstrip()
         )
     else:
-        parts.append("uten intervall (kilden oppgir ikke antall svar)")
+        parts.append(_no_interval(r))
     if not _na(r.status_n):
         parts.append(f"{fmt.number(r.status_n, 0)} svar")
     return " · ".join(parts)
@@ -65,7 +65,7 @@ def baseline_text(r) -> str:
 
 def target_text(r) -> str:
     if _na(r.target_value):
-        return "ingen mål (følges)"
+        return "ingen mål – følges med"
     return f"{fmt.value(r.target_value, r.unit)} innen {r.target_period}"
 
 
@@ -109,8 +109,15 @@ def benchmark_text(r) -> str:
             f"{name} {fmt.number(r.benchmark_value, fmt.DECIMALS.get(r.unit, 1))}; landet {fmt.value(landet_v, r.unit)}"
         )
     if _na(r.status_low):
-        return f"{r.benchmark_symbol} {r.benchmark_verdict}: uten intervall (kilden oppgir ikke antall svar); {bench}"
+        return f"{r.benchmark_symbol} {r.benchmark_verdict}: {_no_interval(r)}; {bench}"
     return f"{r.benchmark_symbol} {r.benchmark_verdict} ({bench})"
+
+
+def _no_interval(r) -> str:
+    """Why a shown number has no interval: the source gives no n, or (a mean with n, such as the
+    fravær template's) no spread."""
+    n = getattr(r, "status_n", None)
+    return "uten intervall (kilden oppgir ikke " + ("antall svar)" if _na(n) else "spredning)")
 
 
 def benchmark_label(mk: pd.DataFrame) -> str:
@@ -159,7 +166,7 @@ def malekart_grid(mk: pd.DataFrame) -> pd.DataFrame:
     """The Målekart for sorting and searching (one click away): the interval in its own column."""
     table = malekart_table(mk)
     table.insert(4, "95 % KI", [ci_text(r.status_low, r.status_high, r.unit) for r in mk.itertuples()])
-    return table.assign(**{"Plan-mål": mk["goal"].to_numpy()})
+    return table.assign(**{"Mål i planen": mk["goal"].to_numpy()})
 
 
 def indicator_link(indicator_id: str, area_code: str) -> str:
@@ -251,7 +258,7 @@ def summary(mk: pd.DataFrame) -> str:
     if untestable:
         text += f", og {untestable} kan ikke testes (mangler antall svar eller data)"
     with_target = int(mk["target_value"].notna().sum())
-    return text + f". {reached} av {with_target} mål er nådd og {on_track} er på vei."
+    return text + f". {reached} av {with_target} mål er nådd og {on_track} er på vei mot målet."
 
 
 def highlight_list(items: list[dict], area_code: str, empty: str, most: int = 5) -> str:
@@ -377,6 +384,7 @@ def series_table(series: pd.DataFrame, names: dict, unit: str, polarity: str = "
                         benchmark_name=getattr(r, "benchmark_name", None),
                         landet_value=getattr(r, "landet_value", None),
                         status_low=r.ci_low,
+                        status_n=r.n,
                         unit=unit,
                     )
                 )
@@ -412,12 +420,34 @@ def origin_text(origin, used, hidden) -> str:
     return text + (" (resten skjermet eller mangler)" if hidden else "")
 
 
-def compare_table(rows: pd.DataFrame, unit: str, ref_name: str = "kommunen") -> pd.DataFrame:
+def no_comparison_reason(shown, low, n, ref_value, ref_name: str) -> str:
+    """Why an area cannot be compared with its reference (as ``benchmark_text`` says it): the
+    area's number is hidden, the reference has no number, or the area's number has no interval."""
+    if not shown:
+        return "tallet vises ikke"
+    if _na(ref_value):
+        return f"{ref_name} har ikke tall for perioden"
+    if _na(low):
+        return _no_interval(SimpleNamespace(status_n=n))
+    return ""
+
+
+def compare_table(rows: pd.DataFrame, unit: str, ref_name: str = "kommunen", ref_value=None) -> pd.DataFrame:
+    """One row per area against the reference (``ref_value``, or per row ``rows["ref_value"]``
+    when each group has its own); «? kan ikke sammenlignes» is followed by why."""
+    refs = rows["ref_value"] if "ref_value" in rows else [ref_value] * len(rows)
+    verdicts = [
+        verdict_text(s, t)
+        + (f": {no_comparison_reason(shown, low, n, ref, ref_name)}" if t == "kan ikke sammenlignes" else "")
+        for s, t, shown, low, n, ref in zip(
+            rows["vs_ref_symbol"], rows["vs_ref"], rows["shown"], rows["ci_low"], rows["n"], refs
+        )
+    ]
     return pd.DataFrame(
         {
             "Område": rows["area_name"],
             **value_cells(rows, unit),
-            f"Mot {ref_name}": [verdict_text(s, t) for s, t in zip(rows["vs_ref_symbol"], rows["vs_ref"])],
+            f"Mot {ref_name}": verdicts,
             "Grunnlag": [
                 origin_text(o, u, h) for o, u, h in zip(rows["origin"], rows["units_used"], rows["units_hidden"])
             ],
@@ -455,7 +485,7 @@ def _bare_verdict(r) -> str:
     if r.benchmark_name == "landet" or _na(r.benchmark_value):
         return benchmark_text(r)
     if _na(r.status_low):
-        return f"{r.benchmark_symbol} {r.benchmark_verdict}: uten intervall (kilden oppgir ikke antall svar)"
+        return f"{r.benchmark_symbol} {r.benchmark_verdict}: {_no_interval(r)}"
     return f"{r.benchmark_symbol} {r.benchmark_verdict}"
 
 
@@ -581,7 +611,8 @@ def slice_compare_table(rows: pd.DataFrame, unit: str, ref_name: str, by: str) -
     table = compare_table(rows, unit, ref_name)
     table.insert(1, "Trinn" if by == "trinn" else "Kjønn", [slice_label(s, by) for s in rows["slice"]])
     at = list(table.columns).index(f"Mot {ref_name}")
-    table.insert(at, f"{ref_name}, samme gruppe", [fmt.value(v, unit) for v in rows["ref_value"]])
+    head = ref_name[:1].upper() + ref_name[1:]  # «Landet, samme gruppe»
+    table.insert(at, f"{head}, samme gruppe", [fmt.value(v, unit) for v in rows["ref_value"]])
     return table
 
 

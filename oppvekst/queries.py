@@ -154,7 +154,7 @@ def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         con.execute("""
         SELECT load_id AS "Nr.", file_name AS "Fil", format AS "Format", source AS "Kilde",
                loaded_at AS "Lastet", rows AS "Rader", suppressed AS "Skjermet",
-               new_rows AS "Nye", revised_rows AS "Reviderte", unchanged_rows AS "Uendret",
+               new_rows AS "Nye", revised_rows AS "Reviderte", unchanged_rows AS "Uendrede",
                left(sha256, 12) AS "SHA-256 (start)"
         FROM loads ORDER BY load_id DESC""")
         .df()
@@ -186,7 +186,7 @@ def coverage(con: duckdb.DuckDBPyConnection, kommune: str | None = None) -> pd.D
 def revisions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return (
         con.execute("""
-        SELECT r.source AS "Kilde", r.measure_code AS "Måltall", a.area_name AS "Område", r.period AS "Periode",
+        SELECT r.source AS "Kilde", r.measure_code AS "Variabel", a.area_name AS "Område", r.period AS "Periode",
                r.old_value AS "Gammel verdi", r.new_value AS "Ny verdi", l.file_name AS "Fra fil"
         FROM revisions r LEFT JOIN areas a USING (area_code) LEFT JOIN loads l ON l.load_id = r.new_load_id
         ORDER BY r.revised_at DESC, 1, 2, 3, 4""")
@@ -315,6 +315,7 @@ def profile(con: duckdb.DuckDBPyConnection, bydel: str) -> pd.DataFrame:
             "benchmark_verdict": mk["benchmark_verdict"],
             "benchmark_symbol": mk["benchmark_symbol"],
             "status_low": mk["status_low"],
+            "status_n": mk["status_n"],  # why a number has no interval (the profile's verdict text)
             "verdict": mk["benchmark_verdict"].where(kommune, None),
             "symbol": mk["benchmark_symbol"].where(kommune, None),
         }

@@ -23,8 +23,11 @@ DEFAULT_REGISTRY = ROOT / "indicators.yml"
 def _period(v: str) -> str:
     try:
         return parse_period(str(v)).label
-    except ValueProblem as e:
-        raise ValueError(str(e)) from None
+    except ValueProblem:
+        raise ValueError(
+            f"«{v}» er ikke en gyldig periode (skriv f.eks. 2024, skoleåret 2024-25, treårsperioden 2021-2023, "
+            "H2024 eller 2024M09)"
+        ) from None
 
 
 class Strict(BaseModel):
@@ -119,20 +122,29 @@ class Indicator(Strict):
     @model_validator(mode="after")
     def _coherent(self):
         if self.statistic == "proportion" and self.unit != "prosent":
-            raise ValueError("a proportion must have unit 'prosent'")
+            raise ValueError("en andel (statistic «proportion») må ha enheten «prosent» (unit)")
         if self.unit == "prosent":
             for label, v in (
                 ("target.value", self.target.value if self.target else None),
                 ("baseline.value", self.baseline.value),
             ):
                 if v is not None and not 0 <= v <= 100:
-                    raise ValueError(f"{label} {v} is not a percentage between 0 and 100")
+                    raise ValueError(f"{label} {v} er ikke en prosent mellom 0 og 100")
         if self.target and parse_period(self.target.period).year_end < parse_period(self.baseline.period).year_end:
-            raise ValueError(f"the target period {self.target.period} is before the 0-punkt {self.baseline.period}")
+            raise ValueError(
+                f"målperioden {self.target.period} (target.period) er før 0-punktet {self.baseline.period} "
+                "(baseline.period)"
+            )
         if self.pool_years > 1 and self.statistic not in ("proportion", "mean"):
-            raise ValueError("pool_years works for proportions and means (pooled from numerators and denominators)")
+            raise ValueError(
+                "pool_years virker bare for andeler og gjennomsnitt (statistic «proportion» eller «mean»), "
+                "som slås sammen med teller og nevner"
+            )
         if self.target and self.polarity == "neutral":
-            raise ValueError("a neutral indicator cannot have a target; set polarity or remove target")
+            raise ValueError(
+                "en indikator der ingen retning er bedre (polarity «neutral»), kan ikke ha mål: sett polarity, "
+                "eller fjern target"
+            )
         return self
 
 
@@ -151,9 +163,9 @@ class RegistryProblem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = f"indikator '{self.indicator}'" if self.indicator else "fila"
+        where = f"indikator «{self.indicator}»" if self.indicator else "fila"
         line = f" (linje {self.line})" if self.line else ""
-        return f"{where}, felt '{self.field}'{line}: {self.message}. {self.hint}"
+        return f"{where}, felt «{self.field}»{line}: {self.message}. {self.hint}"
 
 
 class RegistryError(Exception):
@@ -172,6 +184,45 @@ HINTS = {
     "float_parsing": "Skriv et tall med punktum som desimaltegn i YAML (f.eks. 12.5).",
     "value_error": "Rett verdien.",
 }
+
+
+def _quoted(v) -> str:
+    """«x» for a value in a message; pydantic's 'a', 'b' or 'c' as «a», «b» eller «c»."""
+    return f"«{v}»"
+
+
+def _message(err: dict) -> str:
+    """A pydantic error in bokmål (the field name and the line are reported beside it). Our own
+    checks raise ValueError with a Norwegian text already; an unknown kind keeps pydantic's words."""
+    kind, ctx, given = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "literal_error":
+        expected = re.sub(r"'([^']*)'", r"«\1»", str(ctx.get("expected", ""))).replace(" or ", " eller ")
+        return f"{_quoted(given)} er ikke tillatt (tillatt: {expected})"
+    if kind == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    texts = {
+        "missing": "feltet mangler",
+        "extra_forbidden": "ukjent felt",
+        "string_pattern_mismatch": f"{_quoted(given)} har ikke riktig format",
+        "string_too_short": f"teksten er for kort (minst {ctx.get('min_length')} tegn)",
+        "greater_than_equal": f"må være minst {ctx.get('ge')}",
+        "greater_than": f"må være større enn {ctx.get('gt')}",
+        "less_than_equal": f"kan være høyst {ctx.get('le')}",
+        "less_than": f"må være mindre enn {ctx.get('lt')}",
+        "float_parsing": f"{_quoted(given)} er ikke et tall",
+        "float_type": "må være et tall",
+        "int_parsing": f"{_quoted(given)} er ikke et helt tall",
+        "int_from_float": f"{_quoted(given)} er ikke et helt tall",
+        "int_type": "må være et helt tall",
+        "bool_parsing": f"{_quoted(given)} er ikke «true» eller «false»",
+        "bool_type": "må være «true» eller «false»",
+        "string_type": "må være tekst",
+        "list_type": "må være en liste, f.eks. [«…», «…»]",
+        "model_type": "må være en oppføring med felter, f.eks. {period: 2020-21}",
+        "model_attributes_type": "må være en oppføring med felter, f.eks. {period: 2020-21}",
+        "dict_type": "må være en oppføring med felter",
+    }
+    return texts.get(kind, err["msg"])
 
 
 def _line_of(text: str, ind_id: str) -> int | None:
@@ -226,7 +277,7 @@ def _owner_places(good: list, lines: dict[str, int | None]) -> list[RegistryProb
                     RegistryProblem(
                         ind.id,
                         "owner",
-                        f"'{name}' står under '{parent}' her, men under '{first[0]}' i indikator '{first[1]}'",
+                        f"«{name}» står under «{parent}» her, men under «{first[0]}» i indikator «{first[1]}»",
                         "En etat, enhet eller skole har én plass i eiertreet: skriv samme overordnede nivå hver gang.",
                         lines.get(ind.id),
                     )
@@ -266,8 +317,8 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
                 RegistryProblem(
                     "",
                     "indicators",
-                    "fant ingen liste 'indicators'",
-                    "Fila skal ha 'indicators:' med én oppføring per indikator.",
+                    "fant ingen liste «indicators»",
+                    "Fila skal ha «indicators:» med én oppføring per indikator.",
                 )
             ],
         )
@@ -297,9 +348,7 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
         except ValidationError as e:
             for err in e.errors():
                 loc = ".".join(str(x) for x in err["loc"]) or "(indikatoren)"
-                msg = err["msg"].removeprefix("Value error, ")
-                if err["type"] == "literal_error":
-                    msg = f"'{err.get('input')}' er ikke tillatt ({err['ctx']['expected']})"
+                msg = _message(err)
                 hint = HINTS.get(err["type"], "Rett verdien.")
                 where = _field_line(node, err["loc"]) or line  # the field's own line when it is written
                 if err["loc"][:1] == ("owner",) and (len(err["loc"]) > 1 or err["type"] != "missing"):
@@ -307,7 +356,7 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
                     if isinstance(raw, dict) and isinstance(raw.get("owner"), str):
                         loc = "owner"  # the text form: the problem is the text itself
                     elif err["type"] == "extra_forbidden":
-                        msg = f"ukjent nivå '{err['loc'][-1]}'"
+                        msg = f"ukjent nivå «{err['loc'][-1]}»"
                     elif err["type"] == "missing":
                         msg = "øverste nivå (byradsavdeling) mangler"
                 problems.append(RegistryProblem(ind_id, loc, msg, hint, where))
@@ -318,7 +367,9 @@ def load_registry(path: str | os.PathLike | None = None) -> Registry:
     except ValidationError as e:
         for err in e.errors():
             problems.append(
-                RegistryProblem("", ".".join(map(str, err["loc"])), err["msg"], HINTS.get(err["type"], "Rett verdien."))
+                RegistryProblem(
+                    "", ".".join(map(str, err["loc"])), _message(err), HINTS.get(err["type"], "Rett verdien.")
+                )
             )
         reg = None
     if problems:

@@ -356,7 +356,7 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     for i in np.flatnonzero(mdd_ok & (asks < mdd)):
         warn[i] = (
             f" Obs: med så få svar kan bare endringer større enn {number(float(mdd[i]))} prosentpoeng påvises; "
-            f"målet krever {number(float(asks[i]))}."
+            f"målet krever en endring på {number(float(asks[i]))} prosentpoeng."
         )
     t_conds = [no_target, reached, k < 2, on_track, np.ones(m, dtype=bool)]
     t_text = ["ingen mål", "nådd", "for lite data", "på vei", "ikke på vei"]
@@ -365,13 +365,14 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     how = np.full(m, "", dtype=object)
     for i in np.flatnonzero(elig & ~no_target & ~reached & (k >= 2)):
         how[i] = (
-            f"Rett linje gjennom {int(k[i])} målinger fra 0-punktet gir {number(float(projected[i]), 2)} "
+            f"Fortsetter utviklingen som hittil (rett linje gjennom {int(k[i])} målinger fra og med 0-punktet), "
+            f"blir tallet {number(float(projected[i]), 2)}{' prosent' if stat[i] == 'proportion' else ''} "
             f"i {int(tyear[i])}."
         )
     reach_text = np.where(
         has_ci, "Hele intervallet er på riktig side av målet.", "Verdien er på riktig side av målet (uten intervall)."
     ).astype(object)
-    t_detail = ["", reach_text + warn, "Trenger minst to målinger fra 0-punktet for å se retning." + warn]
+    t_detail = ["", reach_text + warn, "Trenger minst to målinger fra og med 0-punktet for å se retning." + warn]
     t_detail += [how + warn, how + warn]
 
     out = df

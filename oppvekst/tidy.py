@@ -83,10 +83,15 @@ def tidy_values(
     area_codes: list[str] | str,
     groups: list[str] | None = None,
     period: str | None = None,
+    by: str = "ingen",
 ) -> pd.DataFrame:
     """The mart's rows for these indicators and areas (all groups and periods unless narrowed),
-    in the order the ids and codes are given, then group and time. ``period`` is the mart's label
-    (2024M09); in the result a month is written the ISO way (2024-09)."""
+    in the order the ids and codes are given, then group, trinn and time. ``period`` is the mart's
+    label (2024M09); in the result a month is written the ISO way (2024-09).
+
+    ``by="trinn"``: also the other trinn the page shows (``mart_breakdowns``), each with its own
+    ``grade``. Their ``load_id``: the observation's own for a published row; for a row built from
+    schools or pooled years, the newest load that delivered that trinn and period of the measure."""
     ids = [indicator_ids] if isinstance(indicator_ids, str) else list(indicator_ids)
     codes = [area_codes] if isinstance(area_codes, str) else list(area_codes)
     if not ids or not codes or (groups is not None and not list(groups)):
@@ -111,32 +116,61 @@ def tidy_values(
     if period is not None:
         where.append("s.period = ?")
         params.append(period)
-    df = con.execute(
-        f"""
-        SELECT s.indicator_id, i.title AS indicator, s.area_code, s.area_name, s.area_level,
-               CASE WHEN s.period_type = 'month' THEN regexp_replace(s.period, '^(\\d{{4}})M(\\d{{2}})$', '\\1-\\2')
-                    ELSE s.period END AS period,
-               s.period_type, s.year_start, s.year_end, s.grp AS "group", i.grade,
-               -- a hidden row keeps no number (the mart stores none either; this says so twice)
-               CASE WHEN s.shown THEN s.value END AS value,
-               CASE WHEN s.shown THEN s.ci_low END AS ci_lower,
-               CASE WHEN s.shown THEN s.ci_high END AS ci_upper,
-               CASE WHEN s.shown THEN s.ci_method END AS ci_method,
-               CASE WHEN s.shown THEN s.n END AS n,
-               i.unit, NOT s.shown AS suppressed,
-               CASE WHEN NOT s.shown THEN coalesce(s.hidden_reason, 'skjult') END AS suppressed_reason,
-               s.origin, i.source, {"v.load_id" if has_load else "NULL::INTEGER"} AS load_id,
-               {sample} AS sample
+    cols = """
+        CASE WHEN s.period_type = 'month' THEN regexp_replace(s.period, '^(\\d{4})M(\\d{2})$', '\\1-\\2')
+             ELSE s.period END AS period,
+        s.period_type, s.year_start, s.year_end, s.grp AS "group", {grade} AS grade,
+        -- a hidden row keeps no number (the mart stores none either; this says so twice)
+        CASE WHEN s.shown THEN s.value END AS value,
+        CASE WHEN s.shown THEN s.ci_low END AS ci_lower,
+        CASE WHEN s.shown THEN s.ci_high END AS ci_upper,
+        CASE WHEN s.shown THEN s.ci_method END AS ci_method,
+        CASE WHEN s.shown THEN s.n END AS n,
+        i.unit, NOT s.shown AS suppressed,
+        CASE WHEN NOT s.shown THEN coalesce(s.hidden_reason, 'skjult') END AS suppressed_reason,
+        s.origin, i.source"""
+    cond = " AND ".join(where)
+    sql = f"""
+        SELECT s.indicator_id, i.title AS indicator, s.area_code, s.area_name, s.area_level, {cols.replace("{grade}", "i.grade")},
+               {"v.load_id" if has_load else "NULL::INTEGER"} AS load_id, 0 AS _grade_rank
         FROM mart_scorecard s
         JOIN indicators i USING (indicator_id)
         {"LEFT JOIN mart_indicator_values v USING (indicator_id, area_code, period, grp)" if has_load else ""}
-        {"LEFT JOIN loads l ON l.load_id = v.load_id" if has_load and "sample" in load_cols else ""}
-        WHERE {" AND ".join(where)}
-        ORDER BY list_position(?::VARCHAR[], s.indicator_id), list_position(?::VARCHAR[], s.area_code),
-                 list_position(['alle', 'gutter', 'jenter'], s.grp), s.grp, s.period_type,
-                 s.year_start, s.year_end, s.period
+        WHERE {cond}"""
+    args = list(params)
+    if by == "trinn" and "mart_breakdowns" in {
+        r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }:
+        # the other trinn: the load of the observation itself, or the newest of that trinn and period
+        sql += f"""
+        UNION ALL
+        SELECT s.indicator_id, i.title, s.area_code, s.area_name, s.area_level, {cols.replace("{grade}", "s.grade")},
+               coalesce(own.load_id, newest.load_id), 1
+        FROM mart_breakdowns s
+        JOIN indicators i USING (indicator_id)
+        LEFT JOIN (SELECT source, measure_code, measure_name, grade, breakdown, area_code, period, gender,
+                          max(load_id) AS load_id
+                   FROM stg_observations GROUP BY ALL) own
+          ON own.source = i.source AND (own.measure_code = i.measure OR own.measure_name = i.measure)
+         AND own.grade = s.grade AND own.breakdown = i.breakdown AND own.area_code = s.area_code
+         AND own.period = s.period AND own.gender = s.grp AND s.origin = 'publisert'
+        LEFT JOIN (SELECT source, measure_code, measure_name, grade, breakdown, period, gender, max(load_id) AS load_id
+                   FROM stg_observations GROUP BY ALL) newest
+          ON newest.source = i.source AND (newest.measure_code = i.measure OR newest.measure_name = i.measure)
+         AND newest.grade = s.grade AND newest.breakdown = i.breakdown AND newest.period = s.period
+         AND newest.gender = s.grp
+        WHERE {cond}"""
+        args += params
+    df = con.execute(
+        f"""
+        SELECT t.* EXCLUDE (_grade_rank), {sample} AS sample
+        FROM ({sql}) t
+        {"LEFT JOIN loads l ON l.load_id = t.load_id" if has_load and "sample" in load_cols else ""}
+        ORDER BY list_position(?::VARCHAR[], t.indicator_id), list_position(?::VARCHAR[], t.area_code),
+                 list_position(['alle', 'gutter', 'jenter'], t."group"), t."group", t._grade_rank, t.grade,
+                 t.period_type, t.year_start, t.year_end, t.period
         """,
-        [*params, ids, codes],
+        [*args, ids, codes],
     ).df()
     df["source"] = df["source"].map(source_name)
     return _typed(df)

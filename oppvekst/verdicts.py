@@ -155,7 +155,7 @@ def target_verdict(
         return Verdict("none", "ingen mål", "–", NONE)
     pts = [(x, y) for x, y in points if _isnum(y)]
     if not pts:
-        return Verdict("no_data", "for lite data", "?", NONE, "Ingen verdier etter 0-punktet.")
+        return Verdict("no_data", "for lite data", "?", NONE, "Ingen verdier fra og med 0-punktet.")
     latest = pts[-1][1]
     warn = ""
     if statistic == "proportion" and _isnum(baseline_n) and _isnum(latest_n) and _isnum(baseline_value):
@@ -163,7 +163,7 @@ def target_verdict(
         if abs(target - baseline_value) < mdd:
             warn = (
                 f" Obs: med så få svar kan bare endringer større enn {number(mdd)} prosentpoeng påvises; "
-                f"målet krever {number(abs(target - baseline_value))}."
+                f"målet krever en endring på {number(abs(target - baseline_value))} prosentpoeng."
             )
     lo, hi = (latest_ci.low, latest_ci.high) if latest_ci else (latest, latest)
     if (d > 0 and lo >= target) or (d < 0 and hi <= target):
@@ -181,7 +181,11 @@ def target_verdict(
         )
     if len(pts) < 2:
         return Verdict(
-            "no_data", "for lite data", "?", NONE, "Trenger minst to målinger fra 0-punktet for å se retning." + warn
+            "no_data",
+            "for lite data",
+            "?",
+            NONE,
+            "Trenger minst to målinger fra og med 0-punktet for å se retning." + warn,
         )
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     xm, ym = sum(xs) / len(xs), sum(ys) / len(ys)
@@ -189,7 +193,11 @@ def target_verdict(
     slope = sum((x - xm) * (y - ym) for x, y in pts) / sxx if sxx else 0.0
     projected = ym + slope * (target_year - xm)
     on_track = projected >= target if d > 0 else projected <= target
-    how = f"Rett linje gjennom {len(pts)} målinger fra 0-punktet gir {number(projected, 2)} i {int(target_year)}."
+    word = " prosent" if statistic == "proportion" else ""  # a proportion is always in prosent (registry)
+    how = (
+        f"Fortsetter utviklingen som hittil (rett linje gjennom {len(pts)} målinger fra og med 0-punktet), "
+        f"blir tallet {number(projected, 2)}{word} i {int(target_year)}."
+    )
     if on_track:
         return Verdict("on_track", "på vei", "↗" if d > 0 else "↘", BETTER, how + warn)
     return Verdict("off_track", "ikke på vei", "✖", WORSE, how + warn)

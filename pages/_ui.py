@@ -243,16 +243,39 @@ def area_picker(read: Reader, key: str = "omrade") -> tuple[str, str]:
     return chosen, name
 
 
-def verdict_legend(extra: str = "") -> None:
-    """What the symbols and columns mean (``extra``: a page's own sentences, e.g. the sparklines' scale)."""
+def verdict_legend(extra: str = "", compare: str | None = None) -> None:
+    """What the symbols, «95 % KI» and the verdict columns mean (``extra``: a page's own sentences,
+    e.g. the sparklines' scale). ``compare``: the short legend of a page that only compares areas
+    with a reference (Områder, Områdeprofil), named as the page names it («Bergen», «landet»)."""
+    ci = (
+        "95 % KI [lav–høy]: 95 prosents konfidensintervall, området der det sanne tallet mest sannsynlig "
+        "ligger. «Sikker» betyr at forskjellen er større enn det tilfeldig variasjon kan forklare."
+    )
+    if compare is not None:
+        ref = fmt.md_text(compare)
+        st.caption(
+            f"**Slik leser du tegnene.** Mot {ref}: ▲ sikkert bedre · ▼ sikkert dårligere · ↑/↓ sikkert høyere/lavere "
+            f"(for indikatorer der ingen retning er bedre) · ● omtrent likt (tallet for {ref} ligger innenfor "
+            "områdets intervall) · ? kan ikke sammenlignes, og teksten sier hvorfor: tallet vises ikke, det har ikke "
+            f"intervall (kilden oppgir ikke antall svar eller spredning), eller {ref} har ikke tall for perioden.  \n"
+            f"{ci} " + (f"{extra} " if extra else "") + "Se «Slik regner vi» på Datagrunnlag."
+        )
+        return
     st.caption(
-        "Endring fra 0-punkt sier om tallet har gått opp eller ned siden 0-punktet, hvor mye, og om det "
-        "er bedre eller dårligere etter indikatorens retning. "
-        "▲ sikker forbedring · ● ingen sikker endring · ▼ sikker forverring · ? kan ikke testes "
-        "(kilden oppgir ikke antall svar). «Sikker» betyr at endringen er større enn det tilfeldig variasjon "
-        "kan forklare (95 prosent konfidensintervall; [95 % KI] der det står). "
-        "Mot mål: ✔ nådd · ↗/↘ på vei · ✖ ikke på vei. En bydel sammenlignes med kommunen sin, en kommune med "
-        "landet. " + (f"{extra} " if extra else "") + "Se «Slik regner vi» på Datagrunnlag."
+        "**Slik leser du tegnene.** Endring fra 0-punkt: hvor mye tallet har gått opp eller ned siden "
+        "0-punktet, og om det er bedre eller dårligere etter indikatorens retning. "
+        "▲ sikker forbedring · ▼ sikker forverring · ● ingen sikker endring · ↑/↓ sikker økning/nedgang "
+        "(for indikatorer der ingen retning er bedre, f.eks. utgifter).  \n"
+        "Mot kommunen eller landet (en bydel sammenlignes med kommunen sin, en kommune med landet): "
+        "▲ bedre · ▼ dårligere · ↑/↓ høyere/lavere · ● omtrent likt (sammenligningstallet ligger innenfor "
+        "områdets intervall).  \n"
+        "Mot mål: ✔ nådd · ↗/↘ på vei mot målet (fortsetter utviklingen som hittil, nås målet innen målåret) · "
+        "✖ ikke på vei · – ingen mål.  \n"
+        "? betyr at vi ikke kan si noe sikkert, og teksten sier hvorfor: *kan ikke testes* eller *kan ikke "
+        "sammenlignes* (tallet har ikke intervall fordi kilden ikke oppgir antall svar eller spredning, eller "
+        "sammenligningsområdet har ikke tall for perioden), *mangler 0-punkt* (0-punktet mangler eller er "
+        "skjermet) eller *for lite data* (færre enn to målinger fra og med 0-punktet).  \n"
+        f"{ci} " + (f"{extra} " if extra else "") + "Se «Slik regner vi» på Datagrunnlag."
     )
 
 
@@ -319,7 +342,7 @@ def downloads(read: Reader, table, name: str, title: str = "", tidy=None) -> Non
     row = st.container(horizontal=True, wrap=True)  # buttons as wide as their labels, wrapping when narrow
     if tidy is not None:
         row.download_button(
-            "Last ned tall (CSV, ryddig)",
+            "Last ned tall for analyse (CSV)",
             lambda: to_tidy_csv(tidy),
             file_name=f"{name}_tall.csv",
             mime="text/csv",
@@ -328,7 +351,7 @@ def downloads(read: Reader, table, name: str, title: str = "", tidy=None) -> Non
             "Komma og desimalpunktum, for R, Python og lignende.",
         )
         row.download_button(
-            "Last ned tall (Parquet)",
+            "Last ned tall for analyse (Parquet)",
             lambda: to_parquet(tidy, note=note),
             file_name=f"{name}_tall.parquet",
             mime="application/vnd.apache.parquet",

@@ -48,7 +48,7 @@ else:
         rev[col] = rev[col].map(fmt.compact)
     if len(rev) > SHOWN:
         st.caption(
-            f"Viser de første {SHOWN} av {len(rev)} reviderte verdiene her; alle er med i «Sortere og søke i tabellen»."
+            f"Viser de {SHOWN} nyeste av {len(rev)} reviderte verdier her; alle er med i «Sortere og søke i tabellen»."
         )
     html_table(rev.head(SHOWN), "Revisjoner", max_height=420)
     as_grid(rev)

@@ -5,7 +5,16 @@ import streamlit as st
 
 from oppvekst import formatting as fmt
 from oppvekst.charts import ASSURANCE_TEXT, VARIATION_TEXT, series_chart, spc_chart
-from oppvekst.presentation import BREAKDOWN_LABELS, grade_text, slice_label, slice_series_table, url_choice, url_codes
+from oppvekst.presentation import (
+    BREAKDOWN_LABELS,
+    benchmark_label,
+    benchmark_text,
+    grade_text,
+    slice_label,
+    slice_series_table,
+    url_choice,
+    url_codes,
+)
 from oppvekst.queries import (
     GENDERS,
     breakdown_options,
@@ -17,7 +26,17 @@ from oppvekst.queries import (
     tidy_values,
 )
 from oppvekst.stats import spc
-from pages._ui import area_picker, as_grid, downloads, header, html_table, indicator_picker, reader, svg_chart
+from pages._ui import (
+    area_picker,
+    as_grid,
+    downloads,
+    header,
+    html_table,
+    indicator_picker,
+    reader,
+    svg_chart,
+    verdict_legend,
+)
 
 read = reader()
 header("Indikator", read)
@@ -55,8 +74,9 @@ groups = GENDERS if by == "kjonn" else [meta["gender"]]
 series = read(indicator_slices, meta["indicator_id"], [area, *bench], by)
 labels = {s: slice_label(s, by) for s in series["slice"]} if len(series) else {}
 
-row = read(malekart, area)
-row = row[row["indicator_id"] == meta["indicator_id"]].iloc[0]
+mk = read(malekart, area)
+mk = mk[mk["indicator_id"] == meta["indicator_id"]]
+row = mk.iloc[0]
 if row.status_period is None or pd.isna(row.status_period):
     st.info(
         f"Ingen tall for {fmt.md_text(area_name)} ennå. Last inn et uttrekk fra kilden ({fmt.md_text(fmt.source_name(meta['source']))}), "
@@ -67,9 +87,13 @@ else:
         f"**{fmt.md_text(area_name)}, {row.status_period}:** {fmt.value(row.status_value, meta['unit'])} "
         f"(0-punkt {row.baseline_period}: {fmt.value(row.baseline_value, meta['unit'])}). "
         f"Endring: **{row.change_symbol or ''} {row.change_verdict or 'kan ikke beregnes'}**. "
-        f"Mot landet: **{row.benchmark_symbol or ''} {row.benchmark_verdict or '–'}**. "
+        f"{benchmark_label(mk)}: **{fmt.md_text(benchmark_text(row))}**. "
         f"Mot målet: **{row.target_symbol or ''} {row.target_verdict or '–'}**"
-        + (f" – {row.target_detail.rstrip('.')}" if isinstance(row.target_detail, str) and row.target_detail else "")
+        + (
+            f" – {row.target_detail[:1].lower()}{row.target_detail[1:].rstrip('.')}"  # «– fortsetter utviklingen …»
+            if isinstance(row.target_detail, str) and row.target_detail
+            else ""
+        )
         + "."
     )
     if isinstance(row.change_detail, str) and row.change_detail:
@@ -85,8 +109,9 @@ if by == "trinn":
         "planens indikatorer."
     )
 st.caption(
-    "Skyggen er 95 prosent konfidensintervall. Stiplet grønn linje med ★: målet fram til målåret. "
-    "Hold pekeren over et punkt for tallet. Punkter som er skjult av personvernhensyn vises ikke."
+    "Det skyggelagte feltet viser 95 prosents konfidensintervall (der det sanne tallet mest sannsynlig ligger). "
+    "Stiplet grønn linje med ★: målet fram til målåret. Hold pekeren over et punkt for tallet. "
+    "Punkter som er skjult av personvernhensyn, vises ikke."
 )
 if code_note := read(series_code_note, meta["indicator_id"], area, area_name):  # old and new area codes joined
     st.caption(code_note)
@@ -97,7 +122,7 @@ if len(months) >= 2:
     target = meta["target_value"] if pd.notna(meta["target_value"]) else None
     result = spc(list(months["value"]), target=target, polarity=meta["polarity"])
     st.markdown(
-        f"**Siste måned ({months['period'].iloc[-1]}):** {VARIATION_TEXT[result.variation]}. "
+        f"**Siste måned ({fmt.period_text(months['period'].iloc[-1])}):** {VARIATION_TEXT[result.variation]}. "
         f"**Mot målet:** {ASSURANCE_TEXT[result.assurance]}."
         + (" Kontrollgrensene er foreløpige (færre enn 12 måneder)." if result.trial_limits else "")
     )
@@ -112,16 +137,17 @@ if len(months) >= 2:
         )
     )
     st.caption(
-        "XmR-diagram etter NHS «Making Data Count»: midtlinje og kontrollgrenser fra de første 12 månedene. "
-        "◆ markerer spesiell variasjon (punkt utenfor grensene, 7 på rad som stiger eller synker, "
-        "2 av 3 utenfor 2σ, 7 på rad på samme side)."
+        "Styringsdiagram (metode fra NHS «Making Data Count»): midtlinje og kontrollgrenser fra de første "
+        "12 månedene. ◆ markerer spesiell variasjon: et punkt utenfor kontrollgrensene, 7 på rad som stiger "
+        "eller synker, 2 av 3 punkter på rad nær samme kontrollgrense, eller 7 på rad på samme side av midtlinjen."
     )
 
 st.subheader("Tallene")
 table = slice_series_table(series, names, meta["unit"], meta["polarity"], by)
 html_table(table, f"Tallene: {meta['title']}", max_height=420)
+verdict_legend()
 as_grid(table)
-tidy = read(tidy_values, [meta["indicator_id"]], [area, *bench], groups)  # all periods, for analysts
+tidy = read(tidy_values, [meta["indicator_id"]], [area, *bench], groups, None, by)  # all periods, the trinn shown
 downloads(read, table, f"{meta['indicator_id']}_{area}", meta["title"], tidy=tidy)
 
 st.subheader("Om indikatoren")
@@ -136,9 +162,9 @@ st.markdown(
         else ""
     )
     + "\n"
-    f"- **Eier:** {fmt.md_text(meta['owner'])}\n- **Plan-mål:** {fmt.md_text(meta['goal'])}\n"
+    f"- **Eier:** {fmt.md_text(meta['owner'])}\n- **Mål i planen:** {fmt.md_text(meta['goal'])}\n"
     f"- **Retning:** {dict(higher_is_better='høyere er bedre', lower_is_better='lavere er bedre', neutral='ingen retning er bedre')[meta['polarity']]}\n"
-    f"- **Minste antall svar som vises:** {meta['min_n']}\n"
+    f"- **Personvern:** tallet vises bare når det bygger på minst {meta['min_n']} svar\n"
     + (f"- **Tiltak:** {fmt.md_text(meta['tiltak'])}\n" if meta["tiltak"] else "")
     + "\nSlik regner vi: se siden Datagrunnlag, avsnittet «Slik regner vi»."
 )

@@ -45,7 +45,7 @@ with c2.container(border=True):
     names(hl["dårligere"], "Ingen indikatorer viser sikker forverring siden 0-punktet.")
 with c3.container(border=True):
     st.markdown(f"#### Mot målet: {len(hl['på vei'])} på vei eller nådd")
-    names(hl["på vei"], "Ingen mål er nådd eller på vei ennå.")
+    names(hl["på vei"], "Ingen indikatorer har nådd målet eller er på vei mot det ennå.")
     if hl["ikke på vei"]:
         st.markdown(f"**✖ Ikke på vei ({len(hl['ikke på vei'])}), lengst unna først:**")
         names(hl["ikke på vei"], "")
@@ -54,9 +54,10 @@ table = malekart_table(mk)
 links = {"Hva": [indicator_link(i, area) for i in mk["indicator_id"]]}
 hover = malekart_hover(mk)
 verdict_legend(
-    "Navnet på en indikator leder til siden med alle tallene. Hold pekeren over en status for intervallet "
-    "og antall svar. Utvikling: første og siste måling, med søyler som starter på 0 (1 for indeksene 1–5), "
-    "så en endring ser så stor ut som den er; hold pekeren over for skalaen og alle målingene."
+    "Navnet på en indikator leder til siden med alle tallene. Hold pekeren over en status for "
+    "konfidensintervallet og antall svar. Utvikling: første og siste måling, med søyler som starter på 0 "
+    "(1 for skårene fra Elevundersøkelsen, skala 1–5), så en endring ser så stor ut som den er; hold pekeren "
+    "over for skalaen og alle målingene."
 )
 for goal in mk["goal"].drop_duplicates():
     st.subheader(fmt.md_text(goal))

@@ -5,7 +5,7 @@ import streamlit as st
 from oppvekst import formatting as fmt
 from oppvekst.presentation import profile_table
 from oppvekst.queries import profile, tidy_values
-from pages._ui import area_picker, downloads, header, html_table, print_header, reader
+from pages._ui import area_picker, downloads, header, html_table, print_header, reader, verdict_legend
 
 read = reader()
 header("Områdeprofil", read)
@@ -17,11 +17,15 @@ prof = read(profile, area)
 print_header(read, area, area_name, prof["indicator_id"])
 better = int((prof["verdict"] == "bedre").sum())
 worse = int((prof["verdict"] == "dårligere").sum())
+other = int(prof["verdict"].isin(["høyere", "lavere"]).sum())  # indicators where no direction is better
 st.markdown(
-    f"**{fmt.md_text(area_name)}** skiller seg sikkert ut fra kommunen på {better + worse} av {len(prof)} indikatorer: "
-    f"▲ {better} bedre, ▼ {worse} dårligere. Resten er omtrent likt eller kan ikke sammenlignes."
+    f"**{fmt.md_text(area_name)}** skiller seg tydelig ut fra kommunen (statistisk sikker forskjell) på "
+    f"{better + worse + other} av {len(prof)} indikatorer: ▲ {better} bedre, ▼ {worse} dårligere"
+    + (f", ↑/↓ {other} høyere eller lavere (ingen retning er bedre)" if other else "")
+    + ". Resten er omtrent som kommunen eller kan ikke sammenlignes."
 )
 table = profile_table(prof)
+verdict_legend(compare="kommunen")
 for goal in prof["goal"].drop_duplicates():
     st.subheader(fmt.md_text(goal))
     html_table(table[prof["goal"] == goal], f"Områdeprofil: {goal}", row_header="Hva")

@@ -16,6 +16,7 @@ from pages._ui import (
     period_picker,
     reader,
     svg_chart,
+    verdict_legend,
 )
 
 read = reader()
@@ -47,7 +48,8 @@ by = c2.radio(
     format_func=BREAKDOWN_LABELS.get,
     horizontal=True,
     key=f"pick_fordelt_{meta['indicator_id']}",  # the choices are this indicator's
-    help="Én rad per område og gruppe: kjønn (alle, gutter, jenter) eller trinn (planens og de andre kilden har).",
+    help="Én rad per område og gruppe: kjønn (alle, gutter, jenter) eller trinn (planens trinn og de andre "
+    "trinnene kilden har tall for).",
 )
 st.query_params["fordelt"] = by
 if period is None:
@@ -59,7 +61,7 @@ if by == "ingen":
 else:
     rows, refs = read(compare_slices, meta["indicator_id"], period, reference, level, by)
     ref = next((r for r in refs.values() if r["slice"] == (meta["grade"] if by == "trinn" else meta["gender"])), None)
-ref_name = (ref or {}).get("area_name", "") if level != "kommune" else "Hele landet"
+ref_name = (ref or {}).get("area_name", "") if level != "kommune" else "landet"
 if rows.empty:
     st.info(
         {
@@ -74,23 +76,26 @@ ref_value = ref["value"] if ref and ref.get("shown") else None
 unit_word = fmt.UNIT_WORD.get(meta["unit"], meta["unit"])
 if by == "ingen":
     st.markdown(
-        f"**{fmt.md_text(meta['title'])}, {period}.** Sortert fra best til dårligst. Merket er forskjellen fra "
-        f"{fmt.md_text(ref_name)} ({fmt.value(ref_value, meta['unit'])}) når hele intervallet ligger på én side."
+        f"**{fmt.md_text(meta['title'])}, {period}.** Sortert fra best til dårligst. ▲/▼ betyr at området er "
+        f"sikkert bedre eller dårligere enn {fmt.md_text(ref_name or 'referansen')} "
+        f"({fmt.value(ref_value, meta['unit'])}): hele 95 prosents konfidensintervallet ligger på samme side av "
+        f"tallet for {fmt.md_text(ref_name or 'referansen')}."
     )
     svg_chart(ranked_chart(rows, ref_value, ref_name, unit_word, meta["unit"]))
-    table = compare_table(rows, meta["unit"], ref_name or "referansen")
+    table = compare_table(rows, meta["unit"], ref_name or "referansen", ref_value)
 else:
     labels = {s: slice_label(s, by) for s in rows["slice"]}
     own = slice_label(meta["grade"] if by == "trinn" else meta["gender"], by)
     st.markdown(
         f"**{fmt.md_text(meta['title'])}, {period}, fordelt på {BREAKDOWN_LABELS[by].lower()}.** Områdene er sortert "
         f"fra best til dårligst etter {fmt.md_text(own)}. Hver gruppe er sammenlignet med "
-        f"{fmt.md_text(ref_name)} for samme gruppe (stiplet strek); merket er forskjellen når hele "
-        "intervallet ligger på én side."
+        f"{fmt.md_text(ref_name)} for samme gruppe (stiplet strek). ▲/▼ betyr at gruppen er sikkert bedre eller "
+        "dårligere enn den samme gruppen der: hele 95 prosents konfidensintervallet ligger på samme side av tallet."
     )
     svg_chart(grouped_ranked_chart(rows, ref_name, unit_word, meta["unit"], labels))
     table = slice_compare_table(rows, meta["unit"], ref_name or "referansen", by)
 html_table(table, f"{meta['title']}, {period}", row_header="Område", max_height=560)
+verdict_legend(compare=f"{ref_name or 'referansen'}")
 as_grid(table)
-tidy = read(tidy_values, [meta["indicator_id"]], [reference, *rows["area_code"]], None, period)  # every group
+tidy = read(tidy_values, [meta["indicator_id"]], [reference, *rows["area_code"]], None, period, by)  # every group
 downloads(read, table, f"{meta['indicator_id']}_{period}_{level}", f"{meta['title']}, {period}", tidy=tidy)

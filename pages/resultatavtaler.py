@@ -1,6 +1,6 @@
 """Resultatavtaler: one owner's indicators with the four numbers, verdicts and tiltak. The owner
-is any node of the registry's owner tree - a byrådsavdeling (with everything under it), or one
-etat, enhet or skole (only its own) - and the download is a real worksheet."""
+is any node of the registry's owner tree - a byrådsavdeling, etat, enhet or skole, with the
+indicators of every node under it - and the download is a real worksheet."""
 
 import streamlit as st
 
@@ -33,7 +33,8 @@ owner = st.selectbox(
     paths,
     index=paths.index(wanted) if wanted in paths else 0,
     format_func=labels.get,
-    help="En byrådsavdeling får med indikatorene til etatene under seg; en etat får bare sine egne. "
+    help="En eier får med indikatorene til alle nivåene under seg: en byrådsavdeling etatenes, en etat "
+    "enhetenes og skolenes. "
     "Tallet i parentes er antall indikatorer.",
 )
 st.query_params["eier"] = owner
@@ -47,7 +48,9 @@ st.markdown(
     f"**{fmt.md_text(owner)}** – {len(mine)} indikatorer i {fmt.md_text(area_name)}. "
     f"{fmt.md_text(agreement_summary(mine))}"
 )
-verdict_legend("Hold pekeren over en status for intervallet og antall svar; Excel-fila har dem i egne kolonner.")
+verdict_legend(
+    "Hold pekeren over en status for konfidensintervallet og antall svar; Excel-fila har dem i egne kolonner."
+)
 table = agreement_table(mine)
 # Eight columns on a laptop beside the menu: slightly tighter cells than elsewhere, so the table
 # fits without scrolling sideways at 1280 pixels.

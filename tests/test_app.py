@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from oppvekst.formatting import period_text
 from oppvekst.marts import build_marts
 
 APP = str(ROOT / "app.py")
@@ -54,7 +55,7 @@ def test_malekart_area_from_url_and_numbers_equal_the_mart(monkeypatch, sample_d
     # on the page: the status in the cell, its interval one hover away (the cell's title), not in the cell
     page = html.unescape("\n".join(m.value for m in at.markdown))
     assert f">{nb(v)}\u00a0prosent ({period})<" in page and verdict in page
-    assert f'title="95 prosent konfidensintervall: {nb(lo)}–{nb(hi)} prosent' in page
+    assert f'title="95 prosents konfidensintervall: {nb(lo)}–{nb(hi)} prosent' in page
     assert f"[{nb(lo)}–{nb(hi)}]" not in page
     # one click away: the grid has the interval in a column of its own
     assert f"[{nb(lo)}–{nb(hi)}]" in table_text(at)
@@ -128,6 +129,19 @@ def test_indikator_page_numbers_equal_the_mart(monkeypatch, sample_db):
     assert not at.exception
     assert {"gutter", "jenter"} <= set(at.dataframe[0].value["Kjønn"])
     assert len(at.get("download_button")) == 4  # tall (CSV, Parquet) and som vist (CSV, Excel)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == [
+        "Last ned tall for analyse (CSV)",
+        "Last ned tall for analyse (Parquet)",
+        "Last ned som vist (CSV)",
+        "Last ned som vist (Excel)",
+    ]
+    # a bydel is held against its kommune (one benchmark rule), with the kommune's and landet's numbers
+    summary = next(m.value for m in at.markdown if "Endring:" in m.value)
+    assert "Mot kommunen: **" in summary and "Mot landet" not in summary
+    assert "Bergen" in summary.split("Mot kommunen:")[1] and "landet" in summary.split("Mot kommunen:")[1]
+    legend = " ".join(c.value for c in at.caption)
+    assert "95 % KI" in legend and "↑/↓ sikker økning/nedgang" in legend and "på vei mot målet" in legend
 
 
 def test_indikator_page_with_no_data_for_area(monkeypatch, sample_db):
@@ -139,23 +153,34 @@ def test_indikator_page_with_no_data_for_area(monkeypatch, sample_db):
 def test_omrader_page_sorted_with_reference(monkeypatch, sample_db):
     at = run_page(monkeypatch, sample_db, "pages/omrader.py", {"omrade": "4601", "indikator": "ung_trygg"})
     table = at.dataframe[0].value
+    # «? kan ikke sammenlignes» always says why (review of issue 19)
     assert len(table) == 8 and set(table["Mot Bergen"]) <= {
         "▲ bedre",
         "● omtrent likt",
         "▼ dårligere",
-        "? kan ikke sammenlignes",
+        "? kan ikke sammenlignes: tallet vises ikke",
+        "? kan ikke sammenlignes: uten intervall (kilden oppgir ikke antall svar)",
+        "? kan ikke sammenlignes: Bergen har ikke tall for perioden",
     }
     vals = [float(v.split("\u00a0")[0].replace(",", ".")) for v in table["Verdi"] if not v.startswith("vises")]
     assert vals == sorted(vals, reverse=True)  # higher is better: best first
+    legend = " ".join(c.value for c in at.caption)
+    assert "Mot Bergen: ▲ sikkert bedre" in legend and "95 % KI" in legend and "? kan ikke sammenlignes" in legend
     at.radio[0].set_value("kommune").run()
     assert not at.exception and len(at.dataframe[0].value) == 4
+    assert "Mot landet" in at.dataframe[0].value.columns  # «landet», not «Hele landet», in names and text
+    assert not any("Hele landet" in m.value for m in at.markdown)
 
 
 def test_omradeprofil_and_resultatavtaler(monkeypatch, sample_db):
     at = run_page(monkeypatch, sample_db, "pages/omradeprofil.py", {"omrade": "460101"})
-    assert "skiller seg sikkert ut fra kommunen" in at.markdown[0].value or any(
-        "skiller seg sikkert ut" in m.value for m in at.markdown
+    assert any(
+        "skiller seg tydelig ut fra kommunen (statistisk sikker forskjell) på" in m.value
+        and "Resten er omtrent som kommunen" in m.value
+        for m in at.markdown
     )
+    legend = " ".join(c.value for c in at.caption)
+    assert "Mot kommunen: ▲ sikkert bedre" in legend and "95 % KI" in legend
     at = run_page(monkeypatch, sample_db, "pages/omradeprofil.py", {"omrade": "4601"})
     assert any("Velg en bydel" in i.value for i in at.info)
     at = run_page(monkeypatch, sample_db, "pages/resultatavtaler.py", {"omrade": "4601"})
@@ -226,6 +251,16 @@ def test_indikator_shows_control_chart_for_monthly_fravaer(monkeypatch, sample_d
     )
     assert any("styringsdiagram" in s.value for s in at.subheader)
     assert any("variasjon" in m.value and "Mot målet" in m.value for m in at.markdown)
+    # the month as it is said («juni 2025», not «2025M06»), and the chart's rules in plain words
+    con = duckdb.connect(str(sample_db), read_only=True)
+    last = con.execute(
+        "SELECT max(period) FROM mart_scorecard WHERE indicator_id = 'fravaer_bekymring_10' "
+        "AND area_code = '460103' AND period_type = 'month'"
+    ).fetchone()[0]
+    assert any(f"**Siste måned ({period_text(last)}):**" in m.value for m in at.markdown), last
+    captions = " ".join(c.value for c in at.caption)
+    assert "2 av 3 punkter på rad nær samme kontrollgrense" in captions
+    assert not any(word in captions for word in ("XmR", "σ", last))
     at = run_page(monkeypatch, sample_db, "pages/indikator.py", {"omrade": "460103", "indikator": "ung_depr"})
     assert not any("styringsdiagram" in s.value for s in at.subheader)  # no monthly data: no chart
 

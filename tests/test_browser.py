@@ -193,50 +193,6 @@ def test_deep_link_to_every_page(server, browser, path, heading):
         assert key_value in page.url  # the view's choices stay in the address
 
 
-def test_leader_flow_resultatavtale(server, browser):
-    """A leader opens Resultatavtaler, chooses her own etat in the owner tree, reads the summary
-    line and downloads the Excel file: a worksheet whose numbers are numbers, with «Mot mål» and
-    the tiltak on the first sheet and the sample label on top."""
-    import io
-
-    import openpyxl
-
-    page = open_page(browser, f"{server}/resultatavtaler?omrade=4601")
-    page.locator('[data-testid="stSelectbox"]').first.locator("input").click()
-    page.get_by_role("option", name="Etat for skole").click()
-    settle(page)
-    playwright.expect(page.get_by_text("på vei mot målet").first).to_be_visible(timeout=60_000)
-    assert "Etat" in page.url and "skole" in page.url  # the choice stays in the address
-    playwright.expect(page.get_by_text("Trivsel på skolen, 10. trinn").first).to_be_visible()
-    assert page.get_by_text("Ungdom som deltar i organiserte fritidsaktiviteter").count() == 0  # not the etat's
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="Last ned som Excel").click()
-    assert dl.value.suggested_filename == "resultatavtale_etat-for-skole_bergen.xlsx"
-    wb = openpyxl.load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes()))
-    assert wb.sheetnames == ["Resultatavtale", "Forklaring"]
-    ws = wb["Resultatavtale"]
-    assert ws["A2"].value == "Eksempeldata – ikke ekte tall"  # the label travels with the file
-    head = next(c.row for c in ws["A"] if c.value == "Hva")
-    names = [c.value for c in ws[head]]
-    assert {"0-punkt", "Mål", "Status", "95 % KI nedre", "Antall svar (n)", "Mot mål", "Tiltak"} <= set(names)
-    rows = [list(r) for r in ws.iter_rows(min_row=head + 1, max_row=head + 8)]
-    status = [r[names.index("Status")] for r in rows]
-    assert all(isinstance(c.value, float) and c.number_format.startswith("#,##0.0") for c in status)
-    assert all(isinstance(r[names.index("Antall svar (n)")].value, int) for r in rows)
-    assert ws.freeze_panes == f"B{head + 1}" and ws.page_setup.orientation == "landscape"
-    shot(page, "flow_leder")
-
-
-def test_politician_flow_print_view(server, browser):
-    """A politician opens the målekart on a projector and prints it: the sample label and the
-    verdict words are there in the print view."""
-    page = open_page(browser, f"{server}/?omrade=4601", 1280, 720)
-    page.emulate_media(media="print")
-    playwright.expect(page.get_by_text("Eksempeldata – ikke ekte tall")).to_be_visible(timeout=60_000)
-    playwright.expect(page.get_by_text("Går bedre")).to_be_visible(timeout=60_000)
-    shot(page, "flow_politiker_print")
-
-
 def test_analyst_flow_bydel_comparison(server, browser):
     """An analyst compares the bydeler and switches to kommuner."""
     page = open_page(browser, f"{server}/omrader?omrade=4601&indikator=ung_trygg")

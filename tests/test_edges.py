@@ -410,10 +410,13 @@ def test_detail_texts():
         == "Mangler intervall for området eller verdi for Bergen."
     )
     assert benchmark_verdict(None, 3.0, "higher_is_better").detail.endswith("verdi for landet.")
-    assert target_verdict([(2021, None)], None, 4.0, 2028, "lower_is_better").detail == "Ingen verdier etter 0-punktet."
+    assert (
+        target_verdict([(2021, None)], None, 4.0, 2028, "lower_is_better").detail
+        == "Ingen verdier fra og med 0-punktet."
+    )
     assert (
         target_verdict([(2021, 8.0)], None, 4.0, 2028, "lower_is_better").detail
-        == "Trenger minst to målinger fra 0-punktet for å se retning."
+        == "Trenger minst to målinger fra og med 0-punktet for å se retning."
     )
     assert (
         target_verdict([(2024, 3.0)], Interval(2, 3.5, "x", 0.95), 4.0, 2028, "lower_is_better").detail
@@ -525,7 +528,12 @@ def test_target_line_exactly_on_the_target():
     # (2020, 10), (2022, 12): the line reaches 18 in 2028 exactly
     pts = [(2020, 10.0), (2022, 12.0)]
     v = target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.0, 2028, "higher_is_better")
-    assert v.code == "on_track" and v.detail == "Rett linje gjennom 2 målinger fra 0-punktet gir 18,00 i 2028."
+    assert v.code == "on_track" and v.detail == (
+        "Fortsetter utviklingen som hittil (rett linje gjennom 2 målinger fra og med 0-punktet), "
+        "blir tallet 18,00 prosent i 2028."
+    )
+    mean = target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.0, 2028, "higher_is_better", statistic="mean")
+    assert mean.detail.endswith("blir tallet 18,00 i 2028.")  # a mean's unit is not known here: no «prosent»
     assert target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.01, 2028, "higher_is_better").code == "off_track"
     down = [(2020, 12.0), (2022, 10.0)]
     assert target_verdict(down, Interval(9.0, 11.0, "x", 0.95), 4.0, 2028, "lower_is_better").code == "on_track"
@@ -542,7 +550,7 @@ def test_target_line_uses_only_points_with_values_and_the_value_without_interval
     assert target_verdict([(2020, 10.0), (2024, 14.0)], None, 14.0, 2028, "lower_is_better").code == "reached"
     # same year twice: no slope, the mean is projected
     flat = target_verdict([(2024, 10.0), (2024, 12.0)], Interval(10, 12.5, "x", 0.95), 11.0, 2028, "higher_is_better")
-    assert flat.code == "on_track" and "gir 11,00 i 2028" in flat.detail
+    assert flat.code == "on_track" and "blir tallet 11,00 prosent i 2028" in flat.detail
 
 
 def test_minimum_detectable_difference_against_statsmodels_power():
@@ -938,7 +946,7 @@ def test_small_groups_warning_numbers():
 
     m = re.search(
         r"Obs: med så få svar kan bare endringer større enn ([\d,]+) prosentpoeng påvises; "
-        r"målet krever ([\d,]+)\.$",
+        r"målet krever en endring på ([\d,]+) prosentpoeng\.$",
         v.detail,
     )
     assert m, v.detail

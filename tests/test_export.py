@@ -97,8 +97,8 @@ def test_agreement_numbers_are_numbers_with_norwegian_formats(bergen):
     mk, status = bergen
     ws = workbook(mk, loaded_at=status["loaded_at"])["Resultatavtale"]
     _, names, rows = table(ws)
-    assert names[:4] == ["Hva", "Enhet", "0-punkt periode", "0-punkt"]
-    assert {"Mot mål", "Tiltak", "95 % KI nedre", "95 % KI øvre", "Antall svar (n)", "Status periode"} <= set(names)
+    assert names[:4] == ["Hva", "Enhet", "Periode for 0-punkt", "0-punkt"]
+    assert {"Mot mål", "Tiltak", "95 % KI nedre", "95 % KI øvre", "Antall svar (n)", "Statusperiode"} <= set(names)
     r = mk.set_index("indicator_id").loc["eu_mobbing_10"]
     row = rows["eu_mobbing_10"]
     assert row["Status"].value == round(r.status_value, 1) and isinstance(row["Status"].value, float)
@@ -113,7 +113,7 @@ def test_agreement_numbers_are_numbers_with_norwegian_formats(bergen):
     assert words.startswith("ned " if r.change < 0 else "opp ") and "prosentpoeng" in words
     assert row["Sikker endring?"].value == f"{r.change_symbol} {r.change_verdict}"
     assert row["Mot mål"].value == f"{r.target_symbol} {r.target_verdict}"
-    assert row["Status periode"].value == r.status_period and row["Mål innen"].value == "2027-28"
+    assert row["Statusperiode"].value == r.status_period and row["Mål innen"].value == "2027-28"
     assert row["Tiltak"].value.split("\n")[0].startswith("Tiltak 5")
     assert rows["eu_trivsel_10"]["Status"].number_format == "#,##0.00"  # poeng: two decimals
     assert rows["kostra_utgifter"]["Status"].number_format == "#,##0"  # kr: whole kroner

@@ -212,6 +212,12 @@ def test_the_verdict_against_landet_carries_landets_number_or_says_why_not():
     assert benchmark_text(row("kan ikke sammenlignes", "?", 7.9, low=None)) == (
         "? kan ikke sammenlignes: uten intervall (kilden oppgir ikke antall svar); landet 7,9\u00a0prosent"
     )
+    # a mean with n but no spread (the fravær template): no interval for that reason
+    mean = Row(**{**vars(row("kan ikke sammenlignes", "?", 5.9, low=None, name="Bergen")), "status_n": 143.0})
+    assert (
+        benchmark_text(mean)
+        == "? kan ikke sammenlignes: uten intervall (kilden oppgir ikke spredning); Bergen 5,9\u00a0prosent"
+    )
     assert benchmark_text(row(None, None, None)) == "–"
     # a bydel: its kommune first, landet second (the one benchmark rule)
     assert benchmark_text(row("omtrent likt", "●", 8.8, name="Bergen", landet_value=7.8)) == (
@@ -220,3 +226,56 @@ def test_the_verdict_against_landet_carries_landets_number_or_says_why_not():
     assert benchmark_text(row("kan ikke sammenlignes", "?", None, name="Bergen")) == (
         "? kan ikke sammenlignes: Bergen har ikke tall for perioden"
     )
+
+
+def test_every_area_that_cannot_be_compared_says_why():
+    """Områder: «? kan ikke sammenlignes» is followed by why, as ``benchmark_text`` says it."""
+    from oppvekst.presentation import compare_table, slice_compare_table
+
+    rows = pd.DataFrame(
+        {
+            "area_name": ["A", "B", "C", "D", "E"],
+            "value": [10.0, None, 8.0, 7.0, 9.0],
+            "shown": [True, False, True, True, True],
+            "hidden_reason": [None, "færre enn 10 svar", None, None, None],
+            "ci_low": [8.0, None, None, None, 7.5],
+            "ci_high": [12.0, None, None, None, 10.5],
+            "n": [300.0, None, None, 143.0, 280.0],
+            "vs_ref": ["omtrent likt"] + ["kan ikke sammenlignes"] * 4,
+            "vs_ref_symbol": ["●", "?", "?", "?", "?"],
+            "origin": ["publisert"] * 5,
+            "units_used": [None] * 5,
+            "units_hidden": [None] * 5,
+        }
+    )
+    why = "? kan ikke sammenlignes: "
+    assert compare_table(rows.iloc[:4], "prosent", "landet", 9.5)["Mot landet"].tolist() == [
+        "● omtrent likt",
+        why + "tallet vises ikke",
+        why + "uten intervall (kilden oppgir ikke antall svar)",
+        why + "uten intervall (kilden oppgir ikke spredning)",  # a mean with n but no spread
+    ]
+    assert compare_table(rows.iloc[4:], "prosent", "Bergen")["Mot Bergen"].tolist() == [
+        why + "Bergen har ikke tall for perioden"
+    ]
+    # one reference value per group: «landet» in the column names, with a capital where it starts one
+    groups = rows.iloc[3:].assign(slice=["gutter", "jenter"], ref_value=[6.5, None])
+    table = slice_compare_table(groups, "prosent", "landet", "kjonn")
+    assert list(table.columns)[:2] == ["Område", "Kjønn"] and "Landet, samme gruppe" in table.columns
+    assert table["Mot landet"].tolist() == [
+        why + "uten intervall (kilden oppgir ikke spredning)",
+        why + "landet har ikke tall for perioden",
+    ]
+
+
+def test_the_status_hover_says_why_a_number_has_no_interval():
+    from types import SimpleNamespace as Row
+
+    from oppvekst.presentation import status_hover
+
+    def row(n):
+        return Row(status_period="2024-25", status_shown=True, status_value=8.4, status_low=None,
+                   status_high=None, status_n=n, unit="prosent")  # fmt: skip
+
+    assert status_hover(row(None)) == "uten intervall (kilden oppgir ikke antall svar)"
+    assert status_hover(row(143.0)) == "uten intervall (kilden oppgir ikke spredning) · 143 svar"  # a mean without sd

@@ -434,6 +434,49 @@ def test_apply_goes_on_after_an_indicator_without_n():
     assert (~v.loc[v["indicator_id"] == "b", "shown"]).sum() == 4
 
 
+def test_apply_counts_a_cell_hidden_without_n_as_an_unknown():
+    # the source hid 460101's gutter and gave no n: alle − jenter would give it, so jenter goes,
+    # and in each kjønn row of kommune = Σ bydeler a second bydel (the smaller, 460102)
+    df = rows(
+        {"4601": (114, 57, 57), "460101": (40, 20, 20), "460102": (30, 15, 15), "460103": (44, 22, 22)},
+        suppressed={("460101", "gutter")},
+    )
+    df.loc[(df["area_code"] == "460101") & (df["grp"] == "gutter"), ["n", "value"]] = np.nan
+    got = hidden_by_reason(apply(df))
+    assert got == {
+        "skjermet av kilden (for få svar)": {("460101", "gutter")},
+        "skjult for å hindre tilbakeregning": {("460101", "jenter"), ("460102", "gutter"), ("460102", "jenter")},
+    }
+    assert determined(set().union(*got.values()), tris(["460101", "460102", "460103"])) == set()
+
+
+def test_apply_hides_a_cell_alike_for_every_indicator_that_shows_it():
+    # "a" shows alle, gutter and jenter; "b" the same measure for jenter only (ung_depr and
+    # ung_depr_jenter). a hides 460101 jenter to protect its small gutter; shown by b, it would give
+    # that gutter back (a's alle − b's jenter). With the cell they share, b hides it too - and the
+    # cells a hides in the jenter row to protect it.
+    a = rows({"4601": (114, 57, 57), "460101": (40, 6, 34), "460102": (30, 15, 15), "460103": (44, 36, 8)}, min_n=7)
+    a = a.assign(indicator_id="a")
+    b = a[a["grp"] == "jenter"].assign(indicator_id="b")
+    both = pd.concat([a, b], ignore_index=True)
+    alone = apply(both)
+
+    def hidden(v, iid):
+        return {
+            (x, g) for x, g, s, j in zip(v["area_code"], v["grp"], v["shown"], v["indicator_id"]) if j == iid and not s
+        }
+
+    assert hidden(alone, "a") >= {("460101", "gutter"), ("460101", "jenter")} and hidden(alone, "b") == set()
+    shared = apply(both.assign(cell="ungdata|depr:RATE|8-10|"))
+    assert hidden(shared, "b") == {c for c in hidden(shared, "a") if c[1] == "jenter"} != set()
+    assert hidden(shared, "a") == hidden(alone, "a")  # b adds no sum that a does not have
+    # a stricter min_n on one indicator hides the cell on the other too, with that reason
+    b = b.assign(min_n=16)
+    v = apply(pd.concat([a, b], ignore_index=True).assign(cell="ungdata|depr:RATE|8-10|"))
+    row = v[(v["indicator_id"] == "a") & (v["area_code"] == "460102") & (v["grp"] == "jenter")]
+    assert not row["shown"].any() and set(row["hidden_reason"]) == {"færre enn 16 svar"}
+
+
 # ------------------------------------------------------------ down to the schools (issue 9)
 @st.composite
 def school_hierarchies(draw):

@@ -51,23 +51,37 @@ def test_good_indicator(tmp_path):
 @pytest.mark.parametrize(
     "change,field,text",
     [
-        ({"polarity": "up"}, "polarity", "'up' er ikke tillatt"),
-        ({"source": "nav"}, "source", "'nav' er ikke tillatt"),
-        ({"statistic": "median"}, "statistic", "'median' er ikke tillatt"),
-        ({"baseline": {"period": "høst 2020"}}, "baseline.period", "not a period"),
-        ({"target": {"value": 140, "period": "2027-28"}}, "(indikatoren)", "not a percentage"),
-        ({"target": {"value": 4, "period": "2018-19"}}, "(indikatoren)", "before the 0-punkt"),
-        ({"unit": "kr"}, "(indikatoren)", "a proportion must have unit 'prosent'"),
-        ({"id": "Mobbing 10"}, "id", "String should match pattern"),
-        ({"colour": "red"}, "colour", "Extra inputs are not permitted"),
-        ({"min_n": 0}, "min_n", "greater than or equal to 1"),
-        ({"polarity": "neutral"}, "(indikatoren)", "neutral indicator cannot have a target"),
+        (
+            {"polarity": "up"},
+            "polarity",
+            "«up» er ikke tillatt (tillatt: «higher_is_better», «lower_is_better» eller «neutral»)",
+        ),
+        ({"source": "nav"}, "source", "«nav» er ikke tillatt"),
+        ({"statistic": "median"}, "statistic", "«median» er ikke tillatt"),
+        ({"baseline": {"period": "høst 2020"}}, "baseline.period", "«høst 2020» er ikke en gyldig periode"),
+        (
+            {"target": {"value": 140, "period": "2027-28"}},
+            "(indikatoren)",
+            "target.value 140.0 er ikke en prosent mellom 0 og 100",
+        ),
+        (
+            {"target": {"value": 4, "period": "2018-19"}},
+            "(indikatoren)",
+            "målperioden 2018-19 (target.period) er før 0-punktet 2020-21",
+        ),
+        ({"unit": "kr"}, "(indikatoren)", "en andel (statistic «proportion») må ha enheten «prosent»"),
+        ({"id": "Mobbing 10"}, "id", "«Mobbing 10» har ikke riktig format"),
+        ({"colour": "red"}, "colour", "ukjent felt"),
+        ({"min_n": 0}, "min_n", "må være minst 1"),
+        ({"polarity": "neutral"}, "(indikatoren)", "(polarity «neutral»), kan ikke ha mål"),
         (
             {"pool_years": 3, "statistic": "count", "unit": "antall"},
             "(indikatoren)",
-            "pool_years works for proportions and means",
+            "pool_years virker bare for andeler og gjennomsnitt",
         ),
-        ({"pool_years": 9}, "pool_years", "less than or equal to 5"),
+        ({"pool_years": 9}, "pool_years", "kan være høyst 5"),
+        ({"min_n": "ti"}, "min_n", "«ti» er ikke et helt tall"),
+        ({"title": "A"}, "title", "teksten er for kort (minst 3 tegn)"),
     ],
 )
 def test_each_mistake_has_its_message(tmp_path, change, field, text):
@@ -81,7 +95,7 @@ def test_missing_field(tmp_path):
     bad = {k: v for k, v in GOOD.items() if k != "owner"}
     ps = problems(tmp_path, [bad])
     assert [(p.indicator, p.field) for p in ps] == [("x_mobbing", "owner")]
-    assert "Feltet mangler" in ps[0].hint
+    assert ps[0].message == "feltet mangler" and "Feltet mangler" in ps[0].hint  # pydantic's words in bokmål
 
 
 def test_every_problem_is_listed_at_once_by_id_and_line(tmp_path):
@@ -90,7 +104,7 @@ def test_every_problem_is_listed_at_once_by_id_and_line(tmp_path):
     assert ("x_mobbing", "polarity") in ids and ("b", "owner") in ids and ("x_mobbing", "id") in ids  # duplicate id
     assert all(p.line for p in ps if p.indicator == "b")
     text = str(RegistryError(tmp_path, ps))
-    assert "indikator 'b'" in text and "linje" in text
+    assert "indikator «b»" in text and "linje" in text
 
 
 def test_broken_yaml_names_the_line(tmp_path):
@@ -262,12 +276,12 @@ def test_a_bad_owner_names_the_indicator_the_field_and_its_line(tmp_path):
 
     expected = {
         "a_list": ("owner", "ikke en liste", line_of("owner: [BBSI")),
-        "a_level": ("owner.avdeling", "ukjent nivå 'avdeling'", line_of("avdeling:")),
+        "a_level": ("owner.avdeling", "ukjent nivå «avdeling»", line_of("avdeling:")),
         "a_top": ("owner.byradsavdeling", "øverste nivå (byradsavdeling) mangler", line_of("owner: {etat")),
         "a_sep": ("owner", "kan ikke inneholde «›»", line_of('owner: "BBSI ›')),
         "a_twice": (
             "owner",
-            "'Etat for skole' står under 'BBS' her, men under 'BBSI' i indikator 'a_first'",
+            "«Etat for skole» står under «BBS» her, men under «BBSI» i indikator «a_first»",
             line_of("owner: {byradsavdeling: BBS,"),
         ),
     }
@@ -276,7 +290,7 @@ def test_a_bad_owner_names_the_indicator_the_field_and_its_line(tmp_path):
         assert problem.field == field and text in problem.message and problem.line == line, str(problem)
         assert "byradsavdeling" in problem.hint or "overordnede" in problem.hint  # how to fix it
     message = str(e.value)
-    assert f"indikator 'a_level', felt 'owner.avdeling' (linje {line_of('avdeling:')})" in message
+    assert f"indikator «a_level», felt «owner.avdeling» (linje {line_of('avdeling:')})" in message
 
 
 def owner_db(tmp_path):

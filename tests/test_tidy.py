@@ -258,3 +258,31 @@ def test_a_mart_built_before_load_id_is_rebuilt_whole_and_read_meanwhile(sample_
 
 def test_pages_reach_the_query_through_queries():
     assert queries.tidy_values is tidy_values
+
+
+def test_split_by_trinn_the_download_holds_the_other_trinn_as_the_page_shows_them(con):
+    # «Fordelt på: trinn» on Indikator shows Ungdata's vg1-vg3 beside the plan's 8-10: the tidy
+    # file holds the same rows, each with its own grade, a load and no hidden number
+    ids, areas = ["ung_depr", "eu_mobbing_10"], ["4601", "460101", "0"]
+    df = tidy_values(con, ids, areas, by="trinn")
+    assert set(df.loc[df["indicator_id"] == "ung_depr", "grade"]) == {"8-10", "vg1-vg3"}
+    assert set(df.loc[df["indicator_id"] == "eu_mobbing_10", "grade"]) == {"10", "7"}
+    assert not df.duplicated(["indicator_id", "area_code", "period", "group", "grade"]).any()
+    assert len(tidy_values(con, ids, areas)) == (df["grade"].isin(["8-10", "10"])).sum()  # the plan's own, unchanged
+    other = df[df["grade"].isin(["vg1-vg3", "7"])]
+    mart = con.execute(
+        "SELECT indicator_id, area_code, period, grp, grade, shown, value FROM mart_breakdowns "
+        "WHERE list_contains(?, indicator_id) AND list_contains(?, area_code)",
+        [ids, areas],
+    ).df()
+    assert len(other) == len(mart) > 0
+    merged = other.merge(
+        mart.rename(columns={"grp": "group"}), on=["indicator_id", "area_code", "period", "group", "grade"]
+    )
+    assert len(merged) == len(mart)
+    assert (merged["suppressed"] == ~merged["shown"].astype(bool)).all()
+    assert merged.loc[merged["suppressed"], "value_x"].isna().all()  # hidden: no number
+    shown = merged[~merged["suppressed"]]
+    assert (shown["value_x"] - shown["value_y"]).abs().max() < 1e-12
+    assert other["load_id"].notna().all()
+    assert other.loc[other["suppressed"], "suppressed_reason"].notna().all()
