@@ -6,7 +6,9 @@ swap, so the app never sees a half-built mart).
 - ``registry_problems`` (table): what is wrong with ``indicators.yml``, if anything.
 - ``mart_scorecard`` (table). Grain: indicator × area × period × group. Value with
   interval, privacy (``shown``/``hidden_reason``; hidden numbers are not stored), and the
-  verdicts against the 0-punkt, landet and the target (``oppvekst.scorecard``).
+  verdicts against the 0-punkt, landet and the target (``oppvekst.scorecard``). Privacy is
+  solved once for this mart and the computed trinn of ``mart_breakdowns`` together, over the
+  publisher's cells (``_cells``): a cell two indicators show is hidden by both or by neither.
 - ``mart_indicator_values`` (table). Grain: one row per indicator × area × period × group
   (``grp`` = kjønn). The selector fixes measure, trinn and breakdown; for kjønn 'alle' the
   gutter and jenter rows come along as groups. Rows come from the
@@ -16,6 +18,8 @@ swap, so the app never sees a half-built mart).
   totals are built the same way when the publisher gives none (the fravær template).
   ``load_id``: the load a row's number came from (for a row built from schools or pooled over
   years, the newest load among its parts), so a download can say which file a number is from.
+  Pooled over years (``pool_years``): windows of the years the annual series shows after
+  privacy; a window with a hidden year is a hidden row (``POOLED``, ``_pool``).
 - ``mart_breakdowns`` (table). Grain: indicator × grade × area × period × group: the other trinn
   of each indicator's measure, for «Fordelt på trinn» (``build_breakdowns``, below).
 """
@@ -94,23 +98,37 @@ WHERE NOT EXISTS (SELECT 1 FROM sel WHERE sel.indicator_id = agg.indicator_id
 
 
 POOLED = """
--- Indicators with pool_years = k > 1: rolling windows of k consecutive annual values pooled from
--- numerators and denominators (Σ value·n / Σ n), only where every year in the window is usable.
-INSERT INTO mart_indicator_values
+-- Views with pool_years = k > 1 (pool_views): rolling windows of k consecutive annual values pooled
+-- from numerators and denominators (Σ value·n / Σ n), from the years the annual series shows after
+-- privacy only (pool_hidden: the cells primary and secondary suppression hide, ``_pool``). A window
+-- with a year that is hidden (or suppressed, missing, without n) is kept as a hidden row, not left
+-- out: were the pooled gutter row missing while alle and jenter are shown, it would be alle - jenter,
+-- and with it the hidden year.
+INSERT INTO {target}
 WITH ann AS (
-    SELECT m.*, i.pool_years FROM mart_indicator_values m JOIN indicators i USING (indicator_id)
-    WHERE i.pool_years > 1 AND m.period_type IN ('year', 'school_year') {scope}
+    SELECT m.* REPLACE (m.suppressed OR h.cell IS NOT NULL AS suppressed), v.pool_years
+    FROM {target} m JOIN pool_views v USING (indicator_id)
+    LEFT JOIN pool_hidden h ON h.cell = v.cell AND h.area_code = m.area_code AND h.period = m.period AND h.grp = m.grp
+    WHERE m.period_type IN ('year', 'school_year')
 )
 SELECT e.indicator_id, e.area_code, any_value(a.area_level), any_value(a.area_name),
        min(a.year_start) || '-' || max(a.year_end), 'pooled', min(a.year_start), max(a.year_end), e.grp,
-       sum(a.value * a.n) / sum(a.n), sum(a.n), NULL, false, '', 'sammenslått over år', count(*)::INTEGER, 0, e.area_code,
+       CASE WHEN bool_and(a.usable) THEN sum(a.value * a.n) / sum(a.n) END,
+       CASE WHEN bool_and(a.usable) THEN sum(a.n) END, NULL, NOT bool_and(a.usable),
+       CASE WHEN bool_and(a.usable) THEN '' ELSE '*' END, 'sammenslått over år', count(*)::INTEGER, 0, e.area_code,
        max(a.load_id)
-FROM ann e JOIN ann a
+FROM ann e JOIN (SELECT *, NOT suppressed AND value IS NOT NULL AND n IS NOT NULL AS usable FROM ann) a
   ON a.indicator_id = e.indicator_id AND a.area_code = e.area_code AND a.grp = e.grp AND a.period_type = e.period_type
  AND a.year_start BETWEEN e.year_start - e.pool_years + 1 AND e.year_start
 GROUP BY e.indicator_id, e.area_code, e.grp, e.year_start, e.pool_years
-HAVING count(*) = e.pool_years AND bool_and(NOT a.suppressed AND a.value IS NOT NULL AND a.n IS NOT NULL)
+HAVING count(*) = e.pool_years
 """
+POOLED_ORIGIN = "sammenslått over år"
+# The computed trinn have counted a cell the source hid without its n as an unknown of the sums from
+# the start (n 0; a hidden row keeps no number in the mart); the registry's indicators go on to it
+# from their own solution (``privacy.apply``). Either way nothing either hid before is shown.
+SLICE_N = "CASE WHEN m.n IS NULL AND (m.suppressed OR m.value IS NULL) THEN 0.0 ELSE m.n END AS n"
+YEAR_HIDDEN = "ett av årene er skjult"
 
 
 def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[str]:
@@ -172,8 +190,15 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
 def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set | None = None) -> None:
     """Rebuild the marts. With ``touched`` - the (source, measure_code, measure_name) a load added
     or revised - and an unchanged registry, only the indicators fed by those measures are
-    rebuilt: every mart row belongs to one indicator and nothing in it (privacy, verdicts, the
-    landet comparison) looks across indicators, so the result is the same as a full rebuild."""
+    rebuilt: a mart row belongs to one indicator, and what looks across indicators (privacy over
+    the publisher's cells they share) stays within one measure, so the result is the same as a
+    full rebuild.
+
+    Order: the rows of the registry's indicators (``MART``) and of the computed trinn
+    (``_slice_values``); one ``compute_scorecard`` over all of them, each row tagged with the
+    publisher's cell it shows (``_cells``), so the same cell is hidden alike on every page; then
+    the windows pooled over years from the years that scorecard shows, and their scorecard
+    (``_pool``); then ``mart_scorecard`` and ``mart_breakdowns`` from those rows."""
     from oppvekst.scorecard import compute_scorecard
 
     before = _registry_snapshot(con)
@@ -193,7 +218,6 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set
             return
     if scope is None:
         con.execute(MART.format(head="CREATE OR REPLACE TABLE mart_indicator_values AS", indicators="indicators"))
-        con.execute(POOLED.format(scope=""))
         where = ""
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE mart_scope AS SELECT unnest(?::VARCHAR[]) AS indicator_id", [scope])
@@ -205,23 +229,100 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set
                 indicators=f"(SELECT * FROM indicators WHERE {in_scope})",
             )
         )
-        con.execute(POOLED.format(scope=f"AND m.{in_scope}"))
         where = f"WHERE m.{in_scope}"
-    card = compute_scorecard(
-        # each row with its area's parent, so schools are protected against their bydel/kommune sum
-        con.execute(
-            f"SELECT m.*, a.parent_code FROM mart_indicator_values m LEFT JOIN areas a USING (area_code) {where}"
-        ).df(),
-        con.execute("SELECT * FROM indicators").df(),
-    )
-    con.register("card_df", pa.Table.from_pandas(card, preserve_index=False))  # columnar: no per-cell work
+    ind = con.execute("SELECT * FROM indicators").df()
+    views = ind if scope is None else ind[ind["indicator_id"].isin(scope)]
+    pseudo, fan_out, copy = _slice_values(con, ind, scope)
+    _cells(con, pd.concat([views, pseudo], ignore_index=True))  # the temp table view_cells
+    every = pd.concat([ind, pseudo.drop(columns=["kind"])], ignore_index=True)
+    # every row with its area's parent (schools are protected against their bydel/kommune sum) and
+    # the publisher's cell it shows
+    values = con.execute(f"""
+        SELECT m.*, a.parent_code, c.cell FROM mart_indicator_values m LEFT JOIN areas a USING (area_code)
+        LEFT JOIN view_cells c USING (indicator_id) {where}
+        UNION ALL BY NAME
+        SELECT m.* REPLACE ({SLICE_N}), a.parent_code, c.cell FROM slice_values m LEFT JOIN areas a USING (area_code)
+        LEFT JOIN view_cells c USING (indicator_id)""").df()
+    card = compute_scorecard(values, every)
+    del values
+    con.register("card_rows", pa.Table.from_pandas(card, preserve_index=False))  # columnar: no per-cell work
+    del card
+    cards = "SELECT * FROM card_rows"
+    windows = _pool(con, views, pseudo, every)
+    if windows:
+        cards += " UNION ALL BY NAME SELECT * FROM window_rows"
     if scope is None:
-        con.execute("CREATE OR REPLACE TABLE mart_scorecard AS SELECT * FROM card_df")
+        con.execute(f"""CREATE OR REPLACE TABLE mart_scorecard AS
+            SELECT * FROM ({cards}) WHERE indicator_id IN (SELECT indicator_id FROM indicators)""")
     else:
         con.execute("DELETE FROM mart_scorecard WHERE indicator_id IN (SELECT indicator_id FROM mart_scope)")
-        con.execute("INSERT INTO mart_scorecard BY NAME SELECT * FROM card_df")
-    con.unregister("card_df")
-    build_breakdowns(con, scope)
+        con.execute(f"""INSERT INTO mart_scorecard BY NAME
+            SELECT * FROM ({cards}) WHERE indicator_id IN (SELECT indicator_id FROM indicators)""")
+    build_breakdowns(con, cards, fan_out, pseudo, copy, scope)
+    for name in ("card_rows", "window_rows") if windows else ("card_rows",):
+        con.unregister(name)
+
+
+def _cells(con: duckdb.DuckDBPyConnection, views: pd.DataFrame) -> None:
+    """The temp table ``view_cells``: indicator_id → the publisher's cells it selects, as one text:
+    source, the measure codes its ``measure`` matches (a code or a name), trinn and breakdown. With
+    the area, period and kjønn of a row it names one cell of the publisher's table, whichever
+    indicator shows it (a window pooled here adds its number of years, ``_pool``)."""
+    con.register("cell_views", views[["indicator_id", "source", "measure", "grade", "breakdown"]].astype(object))
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE view_cells AS
+        SELECT v.indicator_id::VARCHAR AS indicator_id,
+               v.source || '|' || coalesce(array_to_string(list_sort(list(DISTINCT o.measure_code)), ','), v.measure)
+               || '|' || coalesce(v.grade, '') || '|' || coalesce(v.breakdown, '') AS cell
+        FROM cell_views v
+        LEFT JOIN (SELECT DISTINCT source, measure_code, measure_name FROM observations) o
+          ON o.source = v.source AND (o.measure_code = v.measure OR o.measure_name = v.measure)
+        GROUP BY v.indicator_id, v.source, v.measure, v.grade, v.breakdown""")
+    con.unregister("cell_views")
+
+
+def _pool(con: duckdb.DuckDBPyConnection, views: pd.DataFrame, pseudo: pd.DataFrame, every: pd.DataFrame) -> bool:
+    """Windows pooled over years, for the registry's indicators (into ``mart_indicator_values``) and
+    the computed trinn (into ``slice_values``) with ``pool_years`` > 1, from ``card_rows``: the
+    scorecard of every other row, so of the annual series after privacy (primary and secondary,
+    every view of the same cells together). ``POOLED`` pools only the years shown there, and a
+    window with a hidden year is a hidden row: a window never gives back a year the annual
+    indicator hides (window − the shown years), nor does a missing window (alle − jenter). The
+    windows' own scorecard is registered as ``window_rows``: a window's privacy and verdicts look at
+    windows only (other periods are other blocks; the 0-punkt, benchmark and target of a pooled
+    indicator are windows), so with ``card_rows`` it is the scorecard of all rows at once.
+    Returns whether there are windows."""
+    from oppvekst.scorecard import compute_scorecard
+
+    both = pd.concat([views, pseudo], ignore_index=True)
+    pooled = both.loc[both["pool_years"] > 1, ["indicator_id", "pool_years"]]
+    con.register("pool_views_df", pooled.astype({"indicator_id": object}))
+    con.execute("""CREATE OR REPLACE TEMP TABLE pool_views AS
+        SELECT p.indicator_id::VARCHAR AS indicator_id, p.pool_years, c.cell
+        FROM pool_views_df p JOIN view_cells c ON c.indicator_id = p.indicator_id""")
+    con.unregister("pool_views_df")
+    if not con.execute("SELECT count(*) FROM pool_views").fetchone()[0]:
+        return False
+    con.execute("""CREATE OR REPLACE TEMP TABLE pool_hidden AS
+        SELECT DISTINCT c.cell, k.area_code, k.period, k.grp
+        FROM card_rows k JOIN view_cells c USING (indicator_id)
+        WHERE NOT k.shown AND k.period_type IN ('year', 'school_year')
+          AND c.cell IN (SELECT cell FROM pool_views)""")
+    for target in ("mart_indicator_values", "slice_values"):
+        con.execute(POOLED.format(target=target))
+    windows = con.execute(f"""
+        SELECT m.*, a.parent_code, c.cell || '|' || m.units_used AS cell
+        FROM (SELECT * FROM mart_indicator_values
+              UNION ALL BY NAME SELECT * REPLACE ({SLICE_N.replace("m.", "")}) FROM slice_values) m
+        LEFT JOIN areas a USING (area_code) JOIN view_cells c USING (indicator_id)
+        WHERE m.origin = '{POOLED_ORIGIN}' AND m.indicator_id IN (SELECT indicator_id FROM pool_views)""").df()
+    if windows.empty:
+        return False
+    out = compute_scorecard(windows, every)
+    year_hidden = out["suppressed"].astype(bool) & out["hidden_reason"].fillna("").str.startswith("skjermet av kilden")
+    out.loc[year_hidden.astype(bool), "hidden_reason"] = YEAR_HIDDEN
+    con.register("window_rows", pa.Table.from_pandas(out, preserve_index=False))
+    return True
 
 
 def _registry_snapshot(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
@@ -331,25 +432,16 @@ def breakdown_plan(indicators: pd.DataFrame, observed: pd.DataFrame) -> pd.DataF
     return pd.DataFrame(rows, columns=["indicator_id", "grade", "via", "min_n"])
 
 
-def build_breakdowns(con: duckdb.DuckDBPyConnection, scope: list[str] | None = None) -> None:
-    """``mart_breakdowns``. Grain: indicator × grade × area × period × group (kjønn), for the
-    grades other than the indicator's own (``breakdown_grades``); the columns of
-    ``mart_scorecard`` plus ``grade`` and ``via``. A grade some registry indicator selects
-    (with the same pooling) is that indicator's rows, so a number is shown or hidden alike on
-    every page; any other is computed as a registry indicator for it would be: the mart SQL, then
-    ``compute_scorecard`` (interval, min_n, secondary suppression against alle = gutter + jenter,
-    kommune = Σ bydeler, bydel = Σ skoler), with two safeguards the registry's own rows do not
-    yet have (see ``_stand_in_n`` and the pooling below):
-    - a cell the source hid without its n still counts as an unknown in those sums;
-    - pooled over years (``pool_years``), only the years the annual grade shows are pooled (those
-      a registry indicator for that grade shows, or else those its own privacy shows), so a pooled
-      value never gives back a hidden year; a window with a hidden year is a hidden row; only the
-      pooled rows are kept (the annual ones are the registry's or nobody's)."""
-    from oppvekst import privacy
-    from oppvekst.scorecard import COLUMNS, NUMBERS, compute_scorecard
+def _slice_values(con: duckdb.DuckDBPyConnection, ind: pd.DataFrame, scope: list[str] | None):
+    """The rows of the computed trinn, in the temp table ``slice_values``: for each grade other than
+    an indicator's own that no registry indicator shows with the same pooling (``breakdown_plan``),
+    the mart SQL run for a stand-in indicator of that grade, computed once per distinct slice
+    (indicators of the same measure that want the same grade the same way - ung_depr and
+    ung_depr_jenter both want depr vg1-vg3 - share it). Kept: the rows of the 0-punkt's kind of
+    period, and for a pooled slice the annual rows it pools (``_pool``).
 
-    columns = ["indicator_id", "grade", "via", *COLUMNS[1:]]
-    ind = con.execute("SELECT * FROM indicators").df()
+    Returns the stand-in indicators (``pseudo``, with ``kind``), which indicator and grade each
+    serves (``fan_out``), and the grades copied from a registry indicator (``copy``)."""
     observed = con.execute("""
         WITH o AS (SELECT DISTINCT source, measure_code, measure_name, breakdown, grade FROM observations)
         SELECT DISTINCT i.source, i.measure, i.breakdown, o.grade
@@ -362,101 +454,81 @@ def build_breakdowns(con: duckdb.DuckDBPyConnection, scope: list[str] | None = N
     # the trinn view shows the 0-punkt's kind of period (school year, year, pooled): only that is kept
     kind = {r.indicator_id: parse_period(r.baseline_period).kind for r in ind.itertuples(index=False)}
     plan = plan.assign(kind=plan["indicator_id"].map(kind))
-    parts = []
     copy = plan[plan["via"].notna()]  # copied in SQL at the end
     todo = plan[plan["via"].isna()]
-    if len(todo):
-        # one computation per distinct slice: indicators of the same measure that want the same
-        # grade the same way (ung_depr and ung_depr_jenter both want depr vg1-vg3) share it
-        meta = ind.set_index("indicator_id").loc[todo["indicator_id"]].reset_index()
-        meta = meta.assign(grade=todo["grade"].to_numpy(), min_n=todo["min_n"].to_numpy(), kind=todo["kind"].to_numpy())
-        same = ["source", "measure", "breakdown", "grade", "pool_years", "statistic", "polarity", "baseline_period"]
-        same += ["pooled", "min_n"]
-        meta["slice_id"] = meta.groupby(same, dropna=False)["indicator_id"].transform("min") + "|" + meta["grade"]
-        fan_out = meta[["slice_id", "indicator_id", "grade"]]
-        pseudo = meta.drop_duplicates("slice_id").assign(
-            indicator_id=lambda d: d["slice_id"],
-            gender="alle",
-            baseline_value=float("nan"),
-            target_value=float("nan"),
-            target_period=None,
+    meta = ind.set_index("indicator_id").loc[todo["indicator_id"]].reset_index()
+    meta = meta.assign(grade=todo["grade"].to_numpy(), min_n=todo["min_n"].to_numpy(), kind=todo["kind"].to_numpy())
+    same = ["source", "measure", "breakdown", "grade", "pool_years", "statistic", "polarity", "baseline_period"]
+    same += ["pooled", "min_n"]
+    meta["slice_id"] = meta.groupby(same, dropna=False)["indicator_id"].transform("min") + "|" + meta["grade"]
+    fan_out = meta[["slice_id", "indicator_id", "grade"]]
+    pseudo = meta.drop_duplicates("slice_id").assign(
+        indicator_id=lambda d: d["slice_id"],
+        gender="alle",
+        baseline_value=float("nan"),
+        target_value=float("nan"),
+        target_period=None,
+    )
+    pseudo = pseudo.drop(columns=["slice_id"]).reset_index(drop=True)
+    if pseudo.empty:
+        con.execute("CREATE OR REPLACE TEMP TABLE slice_values AS SELECT * FROM mart_indicator_values LIMIT 0")
+        return pseudo, fan_out, copy
+    kinds = set(pseudo["kind"]) | ({"year", "school_year"} if (pseudo["pool_years"] > 1).any() else set())
+    kinds_sql = ", ".join("'" + k.replace("'", "''") + "'" for k in sorted(kinds))
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW slice_observations AS SELECT * FROM stg_observations "
+        f"WHERE period_type IN ({kinds_sql})"
+    )
+    con.register("slice_indicators", pseudo.drop(columns=["kind"]))
+    con.execute(
+        MART.replace("JOIN stg_observations o", "JOIN slice_observations o").format(
+            head="CREATE OR REPLACE TEMP TABLE slice_values AS", indicators="slice_indicators"
         )
-        pseudo = pseudo.drop(columns=["slice_id"])
-        kinds = set(pseudo["kind"]) | ({"year", "school_year"} if (pseudo["pool_years"] > 1).any() else set())
-        kinds_sql = ", ".join("'" + k.replace("'", "''") + "'" for k in sorted(kinds))
-        con.execute(
-            "CREATE OR REPLACE TEMP VIEW slice_observations AS SELECT * FROM stg_observations "
-            f"WHERE period_type IN ({kinds_sql})"
+    )
+    con.unregister("slice_indicators")
+    con.register("slice_kinds", pseudo[["indicator_id", "kind", "pool_years"]])
+    con.execute("""DELETE FROM slice_values m WHERE NOT EXISTS (SELECT 1 FROM slice_kinds k
+        WHERE k.indicator_id = m.indicator_id
+          AND (k.kind = m.period_type OR (k.pool_years > 1 AND m.period_type IN ('year', 'school_year'))))""")
+    con.unregister("slice_kinds")
+    return pseudo, fan_out, copy
+
+
+def build_breakdowns(
+    con: duckdb.DuckDBPyConnection,
+    cards: str,
+    fan_out: pd.DataFrame,
+    pseudo: pd.DataFrame,
+    copy: pd.DataFrame,
+    scope: list[str] | None = None,
+) -> None:
+    """``mart_breakdowns``. Grain: indicator × grade × area × period × group (kjønn), for the
+    grades other than the indicator's own (``breakdown_grades``); the columns of
+    ``mart_scorecard`` plus ``grade`` and ``via``. A grade some registry indicator selects
+    (with the same pooling) is that indicator's rows (``copy``), so a number is shown or hidden
+    alike on every page; any other is computed as a registry indicator for it would be (``cards``,
+    SQL over the scorecard of ``build_marts``: the stand-in indicators' rows - interval, min_n,
+    secondary suppression together with every indicator that shows the same cells), of the
+    0-punkt's kind of period only, fanned out to the indicators that share the slice."""
+    from oppvekst.scorecard import INTEGERS, NUMBERS
+
+    con.execute("CREATE OR REPLACE TEMP TABLE slice_fan (slice_id VARCHAR, indicator_id VARCHAR, grade VARCHAR)")
+    con.execute("CREATE OR REPLACE TEMP TABLE slice_kind (indicator_id VARCHAR, kind VARCHAR)")
+    if len(pseudo):
+        con.executemany(
+            "INSERT INTO slice_fan VALUES (?, ?, ?)", fan_out[["slice_id", "indicator_id", "grade"]].values.tolist()
         )
-        con.register("slice_indicators", pseudo.drop(columns=["kind"]))
-        con.execute(
-            MART.replace("JOIN stg_observations o", "JOIN slice_observations o").format(
-                head="CREATE OR REPLACE TEMP TABLE slice_values AS", indicators="slice_indicators"
-            )
-        )
-        if (pseudo["pool_years"] > 1).any():
-            # pool only the years the annual grade shows. Where a registry indicator shows that grade
-            # year by year, its hidden years (a window of years all shown on its page tells nothing
-            # new); for any other grade, the years its own privacy hides - then the pooled windows.
-            annual_of = [
-                (p.indicator_id, y)
-                for p in pseudo[pseudo["pool_years"] > 1].itertuples(index=False)
-                for y in ind.loc[
-                    (ind["source"] == p.source)
-                    & (ind["measure"] == p.measure)
-                    & (ind["breakdown"] == p.breakdown)
-                    & (ind["grade"] == p.grade)
-                    & (ind["gender"] == "alle")
-                    & (ind["pool_years"] == 1),
-                    "indicator_id",
-                ]
-            ]
-            con.register("annual_of", pd.DataFrame(annual_of, columns=["indicator_id", "via"]))
-            hidden = con.execute("""SELECT p.indicator_id, s.area_code, s.period, s.grp
-                FROM mart_scorecard s JOIN annual_of p ON s.indicator_id = p.via WHERE NOT s.shown""").df()
-            annual = con.execute("""
-                SELECT m.*, a.parent_code FROM slice_values m LEFT JOIN areas a USING (area_code)
-                WHERE m.period_type IN ('year', 'school_year')
-                  AND m.indicator_id IN (SELECT indicator_id FROM slice_indicators WHERE pool_years > 1)
-                  AND m.indicator_id NOT IN (SELECT indicator_id FROM annual_of)""").df()
-            con.unregister("annual_of")
-            if len(annual):
-                annual["min_n"] = annual["indicator_id"].map(pseudo.set_index("indicator_id")["min_n"])
-                shown = privacy.apply(_stand_in_n(annual))["shown"].to_numpy(dtype=bool)
-                own = annual.loc[~shown, ["indicator_id", "area_code", "period", "grp"]]
-                hidden = pd.concat([hidden, own], ignore_index=True)
-            con.register("slice_hidden", hidden)
-            con.execute("""CREATE OR REPLACE TEMP TABLE slice_pool_input AS
-                SELECT * REPLACE (suppressed OR EXISTS (SELECT 1 FROM slice_hidden h WHERE h.indicator_id = s.indicator_id
-                    AND h.area_code = s.area_code AND h.period = s.period AND h.grp = s.grp) AS suppressed)
-                FROM slice_values s""")
-            con.unregister("slice_hidden")
-            con.execute(SLICE_POOLED)
-        con.register("slice_kinds", pseudo[["indicator_id", "kind"]])
-        values = con.execute("""
-            SELECT m.*, a.parent_code FROM slice_values m LEFT JOIN areas a USING (area_code)
-            JOIN slice_kinds k ON k.indicator_id = m.indicator_id AND k.kind = m.period_type""").df()
-        con.unregister("slice_kinds")
-        con.unregister("slice_indicators")
-        card = compute_scorecard(_stand_in_n(values), pseudo.drop(columns=["kind"]))
-        pooled_hidden = (card["origin"] == "sammenslått over år") & card["suppressed"].astype(bool)
-        card.loc[pooled_hidden & card["hidden_reason"].str.startswith("skjermet av kilden"), "hidden_reason"] = (
-            YEAR_HIDDEN
-        )
-        card = fan_out.merge(card.rename(columns={"indicator_id": "slice_id"}), on="slice_id").drop(columns="slice_id")
-        parts.append(card.assign(via=None))
-    # compute_scorecard's columns are typed already: only the new and emptied ones need a type
-    out = parts[0] if parts else _typed(pd.DataFrame(columns=columns))
-    out = out.assign(grade=out["grade"].astype("string"), via=out["via"].astype("string"))
-    for c in OWN_GRADE_ONLY:
-        out[c] = pd.Series(float("nan") if c in NUMBERS else pd.NA, index=out.index, dtype=_dtype(c))
-    con.register("breakdowns_df", pa.Table.from_pandas(out[columns], preserve_index=False))
+        con.executemany("INSERT INTO slice_kind VALUES (?, ?)", pseudo[["indicator_id", "kind"]].values.tolist())
+    sql_type = lambda c: "DOUBLE" if c in NUMBERS else "BIGINT" if c in INTEGERS else "VARCHAR"
+    empty = ", ".join(f'NULL::{sql_type(c)} AS "{c}"' for c in OWN_GRADE_ONLY)
+    rows = f"""SELECT f.indicator_id, f.grade, NULL::VARCHAR AS via, c.* EXCLUDE (indicator_id) REPLACE ({empty})
+        FROM ({cards}) c JOIN slice_kind k ON k.indicator_id = c.indicator_id AND k.kind = c.period_type
+        JOIN slice_fan f ON f.slice_id = c.indicator_id"""
     if scope is None:
-        con.execute("CREATE OR REPLACE TABLE mart_breakdowns AS SELECT * FROM breakdowns_df")
+        con.execute(f"CREATE OR REPLACE TABLE mart_breakdowns AS {rows}")
     else:
         con.execute("DELETE FROM mart_breakdowns WHERE indicator_id IN (SELECT indicator_id FROM mart_scope)")
-        con.execute("INSERT INTO mart_breakdowns BY NAME SELECT * FROM breakdowns_df")
-    con.unregister("breakdowns_df")
+        con.execute(f"INSERT INTO mart_breakdowns BY NAME {rows}")
     if len(copy):  # a registry indicator's own rows, in SQL (no round trip through pandas)
         con.register("plan_copy", copy[["indicator_id", "grade", "via", "kind"]])
         keep = ", ".join(f'"{c}"' for c in ["indicator_id", *OWN_GRADE_ONLY])
@@ -464,65 +536,3 @@ def build_breakdowns(con: duckdb.DuckDBPyConnection, scope: list[str] | None = N
             SELECT p.indicator_id, p.grade, p.via, s.* EXCLUDE ({keep})
             FROM mart_scorecard s JOIN plan_copy p ON s.indicator_id = p.via AND s.period_type = p.kind""")
         con.unregister("plan_copy")
-
-
-SLICE_POOLED = """
--- POOLED for a computed grade, from the years the annual grade shows (slice_pool_input). A window
--- with a hidden year is kept as a hidden row, not left out: were the pooled gutter row missing
--- while alle and jenter are shown, it would be alle - jenter, and with it the hidden year.
-INSERT INTO slice_values
-WITH ann AS (
-    SELECT m.*, i.pool_years FROM slice_pool_input m JOIN slice_indicators i USING (indicator_id)
-    WHERE i.pool_years > 1 AND m.period_type IN ('year', 'school_year')
-)
-SELECT e.indicator_id, e.area_code, any_value(a.area_level), any_value(a.area_name),
-       min(a.year_start) || '-' || max(a.year_end), 'pooled', min(a.year_start), max(a.year_end), e.grp,
-       CASE WHEN bool_and(a.usable) THEN sum(a.value * a.n) / sum(a.n) END,
-       CASE WHEN bool_and(a.usable) THEN sum(a.n) END, NULL, NOT bool_and(a.usable),
-       CASE WHEN bool_and(a.usable) THEN '' ELSE '*' END, 'sammenslått over år', count(*)::INTEGER, 0, e.area_code,
-       max(a.load_id)
-FROM ann e JOIN (SELECT *, NOT suppressed AND value IS NOT NULL AND n IS NOT NULL AS usable FROM ann) a
-  ON a.indicator_id = e.indicator_id AND a.area_code = e.area_code AND a.grp = e.grp AND a.period_type = e.period_type
- AND a.year_start BETWEEN e.year_start - e.pool_years + 1 AND e.year_start
-GROUP BY e.indicator_id, e.area_code, e.grp, e.year_start, e.pool_years
-HAVING count(*) = e.pool_years
-"""
-YEAR_HIDDEN = "et av årene er skjult"
-
-
-def _stand_in_n(values: pd.DataFrame) -> pd.DataFrame:
-    """A cell the source hid (or left empty) without saying how many answered is still the total
-    minus the other parts: alle − jenter gives gutter when alle and jenter carry value and n.
-    ``privacy.apply`` leaves a cell without n out of its sums, so such a cell gets a stand-in n of
-    0 here: it then counts as the unknown it is and a complement is hidden. Never stored: a hidden
-    row keeps no number in the mart."""
-    v = values.copy()
-    gone = v["n"].isna() & (v["suppressed"].astype(bool) | v["value"].isna())
-    v.loc[gone, "n"] = 0.0
-    return v
-
-
-def _dtype(column: str) -> str:
-    from oppvekst.scorecard import INTEGERS, NUMBERS
-
-    if column in NUMBERS:
-        return "float64"
-    if column in INTEGERS:
-        return "Int64"
-    return "bool" if column in ("shown", "suppressed") else "string"
-
-
-def _typed(df: pd.DataFrame) -> pd.DataFrame:
-    """One type per column, as in ``mart_scorecard`` (a column of only None is still a number or text)."""
-    from oppvekst.scorecard import INTEGERS, NUMBERS
-
-    for c in df.columns:
-        if c in NUMBERS:
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
-        elif c in INTEGERS:
-            df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
-        elif c in ("shown", "suppressed"):
-            df[c] = df[c].astype(bool)
-        else:
-            df[c] = df[c].astype("string")
-    return df

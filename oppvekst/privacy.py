@@ -1,9 +1,23 @@
 """What may be shown. Primary suppression: the publisher's own (``*``, ``:``), missing values,
 and any value from fewer than the indicator's ``min_n`` respondents. Secondary suppression
 ("naboprikking"): across each additive triangle we show - total = gutter + jenter within an
-area, and kommune = Σ bydeler for each kjønn - further cells are hidden until no hidden cell
-can be found from the others, checked with linear algebra (a hidden cell is recoverable when
-its unit vector lies in the row space of the triangle equations)."""
+area, kommune = Σ bydeler for each kjønn, bydel = Σ skoler - further cells are hidden until no
+hidden cell can be found from the others, checked with linear algebra (a hidden cell is
+recoverable when its unit vector lies in the row space of the triangle equations).
+
+Rules that close ways back (``apply``; the pooling in ``oppvekst.marts``):
+- a cell the source hid without giving its n is still an unknown of the sums: alle − jenter
+  would give it, so a cell beside it is hidden;
+- the same cell of the publisher's table (source, measure, trinn, breakdown, area, period, kjønn)
+  is hidden in every indicator and trinn breakdown that shows it if it is hidden in any, and
+  solved with every sum any of them shows (``ung_depr_jenter`` cannot show the jenter cell
+  ``ung_depr`` hid to protect gutter);
+- a window pooled over years uses only the years the annual series shows after privacy; a
+  window with a hidden year is itself a hidden row («ett av årene er skjult»), never left out, so
+  the triangles above see it (a missing gutter window would be alle − jenter);
+- the first two go on from the cells already hidden, never start over: they only ever hide more.
+``tests/test_privacy_leaks.py`` holds the marts to the property with an oracle of its own: no
+hidden number follows from the shown ones by the sums the product exposes."""
 
 from __future__ import annotations
 
@@ -183,15 +197,78 @@ def apply(values: pd.DataFrame, school_sums: bool = True) -> pd.DataFrame:
 
     With a ``parent_code`` column (and ``school_sums``), schools are protected too: bydel =
     Σ skoler and kommune = Σ skoler where the schools map straight to the kommune.
-    Columns are read once into arrays; only indicator × period × kommune blocks with a hidden
-    cell or a left-out school build triangles, so the cost follows the number of hidden cells."""
+
+    Each indicator × period × kommune block is solved over the cells whose n is known; where a
+    cell hidden without n sits (the source hid it and gave no n), the greedy then goes on from
+    the cells hidden so far with that cell as an unknown of the sums - alle − jenter would give it.
+    With a ``cell`` column (the publisher's cells a row's indicator selects: source, measure,
+    trinn, breakdown; ``marts.build_marts`` sets it), rows of several indicators that show the same
+    cell are one cell: where they disagree, the greedy goes on once more, over the blocks of the
+    shared cells, from every cell any of them hides and with every sum any of them shows. Going on
+    from what is hidden (never starting over) means a rule added here only ever hides more.
+    Columns are read once into arrays; only blocks with a hidden cell or a left-out school build
+    triangles, so the cost follows the number of hidden cells."""
     v = values.copy()
     reason = pd.Series("", index=v.index, dtype="object")
     reason[v["value"].isna()] = "mangler i kilden"
     reason[v["suppressed"].astype(bool)] = "skjermet av kilden (for få svar)"
     small = v["n"].notna() & (v["n"] < v["min_n"]) & (reason == "")
     reason[small] = "færre enn " + v.loc[small, "min_n"].astype(int).astype(str) + " svar"
-    out = reason.to_numpy(dtype=object, copy=True)
+    own = reason.to_numpy(dtype=object, copy=True)
+    out = own.copy()
+    _solve(v, out, v["indicator_id"].to_numpy(dtype=object), school_sums)
+    if "cell" in v.columns:
+        _shared_cells(v, own, out, school_sums)
+    v["shown"] = out == ""
+    v["hidden_reason"] = pd.Series(out, index=v.index, dtype=object).where(out != "", None)
+    return v
+
+
+def _shared_cells(v: pd.DataFrame, own: np.ndarray, out: np.ndarray, school_sums: bool) -> None:
+    """Make rows that show the same cell agree (``apply``): the cells shared by two or more
+    indicators, one row each, hidden when any row is; where rows disagreed, the greedy goes on
+    over the shared cells' blocks. Views of one cell differ only in the kjønn they select, so
+    their sums nest: where they agree, the larger view's solution holds for every view."""
+    cell, names = pd.factorize(v["cell"], use_na_sentinel=False)
+    iid = pd.factorize(v["indicator_id"], use_na_sentinel=False)[0]
+    pairs = np.unique(cell.astype(np.int64) * (iid.max() + 1) + iid)
+    views = np.bincount(pairs // (iid.max() + 1), minlength=len(names))
+    shared = np.flatnonzero(views[cell] > 1)
+    if not len(shared):
+        return
+    codes = [pd.factorize(v[c].to_numpy()[shared], use_na_sentinel=False)[0] for c in ("area_code", "period", "grp")]
+    var = pd.Series(np.zeros(len(shared))).groupby([cell[shared], *codes], sort=False).ngroup().to_numpy()
+
+    def by_cell(x):
+        return pd.Series(x).groupby(var, sort=True)
+
+    hidden = by_cell(out[shared] != "")
+    disagree = (hidden.max() != hidden.min()).to_numpy()
+    if not disagree.any():
+        return
+    rep = by_cell(np.arange(len(shared))).first().to_numpy()  # one row per cell
+
+    # the cell's reason: a row's own (primary) reason first, else the reason it was hidden for
+    def first_of(x):
+        return by_cell(np.where(x != "", x, None)).first()
+
+    why = first_of(own[shared]).fillna(first_of(out[shared]))
+    out_cell = why.reindex(range(len(rep))).fillna("").to_numpy(dtype=object)
+    used = ["cell", "area_code", "area_level", "period", "grp", "n", "value", "suppressed"]
+    used += [c for c in ("units_hidden", "parent_code", "origin") if c in v.columns]
+    cells = v[used].iloc[shared[rep]]
+    _solve(cells, out_cell, cells["cell"].to_numpy(dtype=object), school_sums, disagree)
+    out[shared] = np.where(own[shared] != "", own[shared], out_cell[var])
+
+
+def _solve(v: pd.DataFrame, out: np.ndarray, series: np.ndarray, school_sums: bool, todo=None) -> None:
+    """Secondary suppression over rows ``v`` (one per cell) whose reasons so far are ``out``; writes
+    the reason of every cell it hides into ``out``. ``series``: the rows' indicator (or shared
+    cell), the first part of a block. Without ``todo``: every block with a hidden cell or a
+    left-out school, first over the cells with n, then going on with a hidden cell without n as
+    an unknown (n 0: never chosen to hide). With it: the blocks holding a ``todo`` row, from the
+    cells hidden so far, a hidden cell without n an unknown from the start."""
+    step2 = todo is not None
     hidden_mask = out != ""
     n_all = pd.to_numeric(v["n"], errors="coerce").to_numpy(dtype=float)
     area = v["area_code"].to_numpy(dtype=object)
@@ -208,13 +285,13 @@ def apply(values: pd.DataFrame, school_sums: bool = True) -> pd.DataFrame:
     # only the blocks that hold a hidden cell or a left-out school.
     home = np.where(level == "skole", parent, area) if schools else area
     home = np.where(pd.isna(home), area, home)
-    block = pd.Series(home, index=v.index, dtype=object).str[:4]
-    work = hidden_mask | (left_out > 0)
-    keys = [v["indicator_id"], v["period"], block]
-    todo = pd.Series(work, index=v.index).groupby(keys, sort=False).transform("any").to_numpy(dtype=bool)
-    sub = np.flatnonzero(todo)
-    sub_keys = pd.DataFrame({"i": v["indicator_id"].to_numpy()[sub], "p": v["period"].to_numpy()[sub]})
-    sub_keys["b"] = block.to_numpy()[sub]
+    block = pd.Series(home, dtype=object).str[:4].to_numpy(dtype=object)
+    period = v["period"].to_numpy(dtype=object)
+    work = todo if step2 else hidden_mask | (left_out > 0)
+    keys = [series, period, block]
+    blocks = pd.Series(work).groupby(keys, sort=False).transform("any").to_numpy(dtype=bool)
+    sub = np.flatnonzero(blocks)
+    sub_keys = pd.DataFrame({"i": series[sub], "p": period[sub], "b": block[sub]})
     for rel in sub_keys.groupby(["i", "p", "b"], sort=False).indices.values():
         pos = sub[rel]
         if np.isnan(n_all[pos]).all():
@@ -222,8 +299,11 @@ def apply(values: pd.DataFrame, school_sums: bool = True) -> pd.DataFrame:
         a_, g_, l_ = area[pos], grp[pos], level[pos]
         key = list(zip(a_.tolist(), g_.tolist()))
         idx = {k: i for i, k in enumerate(key)}
-        n = {k: x for k, x in zip(key, n_all[pos].tolist()) if x == x}
         hid = {k for k, h in zip(key, hidden_mask[pos]) if h}
+        n = {k: x for k, x in zip(key, n_all[pos].tolist()) if x == x}
+        unknown = {k: 0.0 for k in hid if k not in n}  # hidden without n: an unknown of the sums all the same
+        if step2:
+            n.update(unknown)
         tri = []
         for a in sorted(set(a_.tolist())):  # sorted: the same data must give the same hidden cells in
             if (a, "alle") in idx and (a, "gutter") in idx and (a, "jenter") in idx:  # every run; alle = g + j
@@ -254,8 +334,8 @@ def apply(values: pd.DataFrame, school_sums: bool = True) -> pd.DataFrame:
         # triangles would: a step in one group never changes another, and each keeps its order.
         if not hid and not any(e for _, _, e in tri):
             continue
-        for k in secondary_suppression(n, hid, tri) - hid:
+        more = secondary_suppression(n, hid, tri)
+        if unknown and not step2:  # go on from there, the cells without n now in the sums
+            more = secondary_suppression({**n, **unknown}, more, tri)
+        for k in more - hid:
             out[pos[idx[k]]] = "skjult for å hindre tilbakeregning"
-    v["shown"] = out == ""
-    v["hidden_reason"] = pd.Series(out, index=v.index, dtype=object).where(out != "", None)
-    return v

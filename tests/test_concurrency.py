@@ -34,7 +34,13 @@ CASES = (
 
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
-HARNESS_FAULT = "$$STREAMLIT_INTERNAL_KEY_SCRIPT_RUN_WITHOUT_ERRORS"
+HARNESS_FAULTS = (
+    "$$STREAMLIT_INTERNAL_KEY_SCRIPT_RUN_WITHOUT_ERRORS",
+    # Each AppTest compiles the page with a script cache of its own, so 28 threads call compile()
+    # at once, which CPython 3.11 does not survive (its AST validator keeps a shared recursion
+    # counter). The server compiles each page once, under ScriptCache's lock.
+    "AST constructor recursion depth mismatch",
+)
 
 
 def run_page(page: str, query: dict) -> AppTest:
@@ -79,7 +85,7 @@ def test_simultaneous_page_runs_each_see_their_own_numbers(monkeypatch, sample_d
                 seen = {"exceptions": [repr(e)]}
             # AppTest's own harness is not thread-safe: under load it can lose its bookkeeping
             # key before the page runs. That is the test rig failing, not the app: run again.
-            if not any(HARNESS_FAULT in x for x in seen["exceptions"]):
+            if not any(f in x for f in HARNESS_FAULTS for x in seen["exceptions"]):
                 break
         got[i] = ((page, tuple(query.items())), seen)
 
@@ -89,7 +95,11 @@ def test_simultaneous_page_runs_each_see_their_own_numbers(monkeypatch, sample_d
     for t in threads:
         t.join(timeout=600)
     assert len(got) == len(threads)
-    wrong = [(case, seen["exceptions"] or "different numbers") for case, seen in got.values() if seen != alone[case]]
+    wrong = [
+        (case, seen["exceptions"] or f"different {[k for k in seen if seen[k] != alone[case][k]]}")
+        for case, seen in got.values()
+        if seen != alone[case]
+    ]
     assert not wrong, f"{len(wrong)} of {len(got)} simultaneous page runs went wrong: {wrong[:5]}"
 
 

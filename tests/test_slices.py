@@ -85,7 +85,7 @@ def test_a_computed_grade_equals_what_the_registry_indicator_gives(sample_db, tm
     # Without eu_mobbing_7 in the registry, eu_mobbing_10's 7th grade must be computed (mart SQL,
     # interval, min_n, secondary suppression): it gives the eu_mobbing_7 rows of the full registry -
     # but for a few more hidden school cells, where the source hid a cell without its n (the
-    # registry's rows leave such a cell out of alle = gutter + jenter; marts._stand_in_n)
+    # computed trinn count such a cell as n 0 from the start; oppvekst/privacy.py)
     text = (ROOT / "indicators.yml").read_text(encoding="utf-8")
     blocks = re.split(r"(?m)^(?=  - id: )", text)
     kept = [b for b in blocks if not b.startswith("  - id: eu_mobbing_7\n")]
