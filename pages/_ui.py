@@ -295,6 +295,25 @@ def indicator_picker(read: Reader, key: str = "indikator") -> dict:
     return read(queries.indicator_meta, chosen)
 
 
+def breakdown_picker(read: Reader, meta: dict, where, help: str) -> str:
+    """«Fordelt på» (ingen · kjønn · trinn, as far as the data carry it), kept in the URL
+    (?fordelt=trinn); ``where`` is the column it is drawn in."""
+    from oppvekst.presentation import BREAKDOWN_LABELS, url_choice
+
+    choices = read(queries.breakdown_options, meta["indicator_id"])
+    by = where.radio(
+        "Fordelt på",
+        choices,
+        index=choices.index(url_choice(st.query_params.get("fordelt"), choices, "ingen")),
+        format_func=BREAKDOWN_LABELS.get,
+        horizontal=True,
+        key=f"pick_fordelt_{meta['indicator_id']}",  # the choices are this indicator's
+        help=help,
+    )
+    st.query_params["fordelt"] = by
+    return by
+
+
 def period_picker(read: Reader, indicator_id: str, key: str = "periode") -> str | None:
     periods = read(queries.periods, indicator_id)
     if not periods:

@@ -6,18 +6,15 @@ import streamlit as st
 from oppvekst import formatting as fmt
 from oppvekst.charts import ASSURANCE_TEXT, VARIATION_TEXT, series_chart, spc_chart
 from oppvekst.presentation import (
-    BREAKDOWN_LABELS,
     benchmark_label,
     benchmark_text,
     grade_text,
     slice_label,
     slice_series_table,
-    url_choice,
     url_codes,
 )
 from oppvekst.queries import (
     GENDERS,
-    breakdown_options,
     indicator_slices,
     malekart,
     monthly,
@@ -29,6 +26,7 @@ from oppvekst.stats import spc
 from pages._ui import (
     area_picker,
     as_grid,
+    breakdown_picker,
     downloads,
     header,
     html_table,
@@ -59,17 +57,12 @@ bench = c1.multiselect(
     key=f"pick_sammenlign_{area}",  # the choices are this area's parents
 )
 st.query_params["sammenlign"] = ",".join(bench)
-choices = read(breakdown_options, meta["indicator_id"])
-by = c2.radio(
-    "Fordelt på",
-    choices,
-    index=choices.index(url_choice(st.query_params.get("fordelt"), choices, "ingen")),
-    format_func=BREAKDOWN_LABELS.get,
-    horizontal=True,
-    key=f"pick_fordelt_{meta['indicator_id']}",  # the choices are this indicator's
-    help="Kjønn: alle, gutter og jenter. Trinn: de andre trinnene kilden har tall for, ved siden av planens eget.",
+by = breakdown_picker(
+    read,
+    meta,
+    c2,
+    "Kjønn: alle, gutter og jenter. Trinn: de andre trinnene kilden har tall for, ved siden av planens eget.",
 )
-st.query_params["fordelt"] = by
 groups = GENDERS if by == "kjonn" else [meta["gender"]]
 series = read(indicator_slices, meta["indicator_id"], [area, *bench], by)
 labels = {s: slice_label(s, by) for s in series["slice"]} if len(series) else {}

@@ -5,10 +5,11 @@ import streamlit as st
 from oppvekst import formatting as fmt
 from oppvekst.charts import grouped_ranked_chart, ranked_chart
 from oppvekst.presentation import BREAKDOWN_LABELS, compare_table, slice_compare_table, slice_label, url_choice
-from oppvekst.queries import breakdown_options, compare_areas, compare_slices, tidy_values
+from oppvekst.queries import compare_areas, compare_slices, tidy_values
 from pages._ui import (
     area_picker,
     as_grid,
+    breakdown_picker,
     downloads,
     header,
     html_table,
@@ -40,18 +41,13 @@ level = c1.radio(
     key="pick_nivaa",
 )
 st.query_params["nivaa"] = level
-choices = read(breakdown_options, meta["indicator_id"])
-by = c2.radio(
-    "Fordelt på",
-    choices,
-    index=choices.index(url_choice(st.query_params.get("fordelt"), choices, "ingen")),
-    format_func=BREAKDOWN_LABELS.get,
-    horizontal=True,
-    key=f"pick_fordelt_{meta['indicator_id']}",  # the choices are this indicator's
-    help="Én rad per område og gruppe: kjønn (alle, gutter, jenter) eller trinn (planens trinn og de andre "
+by = breakdown_picker(
+    read,
+    meta,
+    c2,
+    "Én rad per område og gruppe: kjønn (alle, gutter, jenter) eller trinn (planens trinn og de andre "
     "trinnene kilden har tall for).",
 )
-st.query_params["fordelt"] = by
 if period is None:
     st.info("Ingen perioder med data for denne indikatoren.")
     st.stop()
