@@ -20,7 +20,7 @@ from oppvekst import privacy
 from oppvekst.formatting import number
 from oppvekst.periods import parse_period
 from oppvekst.stats import TREND_THRESHOLD, t_value, z_value
-from oppvekst.verdicts import BETTER, NEUTRAL, NONE, SAME, WORSE, _z_power, direction
+from oppvekst.verdicts import BETTER, NEUTRAL, NONE, SAME, WORSE, _z_power, direction, projection_text
 
 COLUMNS = [
     "indicator_id",
@@ -364,11 +364,7 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     t_col = [NONE, BETTER, NONE, BETTER, WORSE]
     how = np.full(m, "", dtype=object)
     for i in np.flatnonzero(elig & ~no_target & ~reached & (k >= 2)):
-        how[i] = (
-            f"Fortsetter utviklingen som hittil (rett linje gjennom {int(k[i])} målinger fra og med 0-punktet), "
-            f"blir tallet {number(float(projected[i]), 2)}{' prosent' if stat[i] == 'proportion' else ''} "
-            f"i {int(tyear[i])}."
-        )
+        how[i] = projection_text(int(k[i]), float(projected[i]), stat[i], int(tyear[i]))
     reach_text = np.where(
         has_ci, "Hele intervallet er på riktig side av målet.", "Verdien er på riktig side av målet (uten intervall)."
     ).astype(object)

@@ -132,6 +132,17 @@ def minimum_detectable_difference(
     return (za + zb) * math.sqrt(max(p * (1 - p), 1e-9) * (1 / n1 + 1 / n2))
 
 
+def projection_text(points: int, projected: float, statistic: str, target_year: int) -> str:
+    """The straight line in words. A share cannot leave 0–100 prosent: a line that would, is said
+    to reach the edge before the target year rather than given an impossible number."""
+    start = f"Fortsetter utviklingen som hittil (rett linje gjennom {points} målinger fra og med 0-punktet), "
+    if statistic == "proportion" and not 0 <= projected <= 100:  # a proportion is always in prosent (registry)
+        edge = "0" if projected < 0 else "100"
+        return start + f"når tallet {edge} prosent før {target_year}."
+    word = " prosent" if statistic == "proportion" else ""
+    return start + f"blir tallet {number(projected, 2)}{word} i {target_year}."
+
+
 def target_verdict(
     points: list[tuple[float, float]],
     latest_ci: Interval | None,
@@ -193,11 +204,7 @@ def target_verdict(
     slope = sum((x - xm) * (y - ym) for x, y in pts) / sxx if sxx else 0.0
     projected = ym + slope * (target_year - xm)
     on_track = projected >= target if d > 0 else projected <= target
-    word = " prosent" if statistic == "proportion" else ""  # a proportion is always in prosent (registry)
-    how = (
-        f"Fortsetter utviklingen som hittil (rett linje gjennom {len(pts)} målinger fra og med 0-punktet), "
-        f"blir tallet {number(projected, 2)}{word} i {int(target_year)}."
-    )
+    how = projection_text(len(pts), projected, statistic, int(target_year))
     if on_track:
         return Verdict("on_track", "på vei", "↗" if d > 0 else "↘", BETTER, how + warn)
     return Verdict("off_track", "ikke på vei", "✖", WORSE, how + warn)

@@ -971,3 +971,15 @@ def test_spc_flags_once_per_point_and_only_for_the_rule():
     assert spc(BASE + [11.0, u2 + 0.1, 11.0, 11.0, u2 + 0.1]).special[-1] == []
     # a point on the centre line breaks a run above it as well as one below
     assert "shift" not in spc(BASE + [10.0, 11.5, 12.5, 11.5, 11.0, 11.5, 12.5, 11.5]).special[-1]
+
+
+def test_a_share_projected_past_zero_is_said_to_reach_zero_not_a_negative_number():
+    # issue 19's review: tiny schools read «blir tallet −17,33 prosent i 2027»
+    from oppvekst.verdicts import projection_text
+
+    steep = [(2021, 30.0), (2022, 20.0), (2023, 10.0)]  # -10 a year: -30 in 2026 on the line
+    v = target_verdict(steep, Interval(5.0, 15.0, "x", 0.95), 4.0, 2026, "lower_is_better", "proportion")
+    assert v.text == "på vei" and "når tallet 0 prosent før 2026" in v.detail and "−" not in v.detail
+    assert projection_text(3, 104.2, "proportion", 2027).endswith("når tallet 100 prosent før 2027.")
+    assert projection_text(3, -0.5, "mean", 2027).endswith("blir tallet −0,50 i 2027.")  # a mean may be negative
+    assert projection_text(2, 12.345, "proportion", 2027).endswith("blir tallet 12,35 prosent i 2027.")
