@@ -4,8 +4,6 @@ short verdict cells (pure, testable without Streamlit). The Excel file is ``oppv
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pandas as pd
 
 from oppvekst.presentation import (
@@ -57,20 +55,6 @@ def _unbroken(verdict: str) -> str:
     return " ".join(x for x in (NBSP.join(words[:2]), NBSP.join(words[2:])) if x)
 
 
-def _words(r) -> str:
-    """The change in words without the verdict (it has a column of its own)."""
-    return change_text(
-        SimpleNamespace(
-            change=r.change,
-            improvement=r.improvement,
-            polarity=r.polarity,
-            unit=r.unit,
-            change_verdict=None,
-            change_symbol=None,
-        )
-    )
-
-
 def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:
     """Hva · 0-punkt · Mål · Status · Endring fra 0-punkt (in words) · Sikker endring? · Mot mål ·
     Tiltak. The verdicts are short cells that never break inside («▲ sikker forbedring» on one
@@ -81,8 +65,8 @@ def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:
             "Hva": mk["title"].tolist(),
             "0-punkt": [baseline_text(r) for r in rows],
             "Mål": [target_text(r) for r in rows],
-            "Status": [status_text(r, with_ci=False) for r in rows],
-            CHANGE: [_words(r) for r in rows],
+            "Status": [status_text(r) for r in rows],
+            CHANGE: [change_text(r, with_verdict=False) for r in rows],
             VERDICT: [_unbroken(verdict_text(r.change_symbol, r.change_verdict)) for r in rows],
             "Mot mål": [_unbroken(verdict_text(r.target_symbol, r.target_verdict)) for r in rows],
             # «miljøarbeidere/miljøveiledere» may break after the slash, so the table fits the page

@@ -276,6 +276,40 @@ def series_chart(
     return _svg(WIDTH, bottom + 34 + legend_h, label, "".join(out))
 
 
+def _x_grid(xt: list[float], sx: _Scale, top: float, bottom: float) -> list[str]:
+    """Vertical grid lines with their tick labels under the plot (the ranked charts)."""
+    out = []
+    for t, s in zip(xt, _tick_text(xt)):
+        out.append(f'<line x1="{_n(sx(t))}" y1="{_n(top)}" x2="{_n(sx(t))}" y2="{_n(bottom)}" {_GRID}/>')
+        out.append(_text(sx(t), bottom + 18, s, "middle", 13))
+    return out
+
+
+def _bar(
+    r, name: str, sx: _Scale, x0: float, cy: float, row_h: float, unit: str, cap: float
+) -> tuple[list[str], float]:
+    """One area's bar in the verdict's colour, its 95 % interval as a whisker (``cap``: half the
+    whisker ends' height) and a tooltip; opens a ``<g>`` the caller closes. Returns the parts and
+    the x where the bar or its whisker ends."""
+    d = fmt.DECIMALS.get(unit, 1)
+    colour = r.vs_ref_colour if isinstance(r.vs_ref_colour, str) and r.vs_ref_colour else "#8A8A8A"
+    x1 = sx(r.value)
+    ci = "" if _na(r.ci_low) or _na(r.ci_high) else f" [{fmt.number(r.ci_low, d)}–{fmt.number(r.ci_high, d)}]"
+    title = f"{name}: {fmt.value(r.value, unit)}{ci} – {r.vs_ref_symbol} {r.vs_ref}"
+    out = [
+        f'<g><title>{esc(title)}</title><rect x="{_n(min(x0, x1))}" y="{_n(cy - row_h * 0.32)}" '
+        f'width="{_n(abs(x1 - x0))}" height="{_n(row_h * 0.64)}" fill="{esc(colour)}" fill-opacity="0.6"/>'
+    ]
+    if not ci:
+        return out, x1
+    a, b = sx(r.ci_low), sx(r.ci_high)
+    out.append(
+        f'<path d="M{_n(a)} {_n(cy)}H{_n(b)}M{_n(a)} {_n(cy - cap)}V{_n(cy + cap)}M{_n(b)} {_n(cy - cap)}V{_n(cy + cap)}" '
+        'stroke="currentColor" stroke-width="1.5" fill="none"/>'
+    )
+    return out, max(b, x1)
+
+
 def ranked_chart(
     rows: pd.DataFrame, ref_value: float | None, ref_name: str, unit_label: str, unit: str = "prosent"
 ) -> str:
@@ -292,30 +326,12 @@ def ranked_chart(
         vals.append(float(ref_value))
     xt = nice_ticks(min([0.0, *vals]), max([0.0, *vals]) or 1.0, 6)
     sx = _Scale(xt[0], xt[-1], left, right)
-    out = []
-    for t, s in zip(xt, _tick_text(xt)):
-        out.append(f'<line x1="{_n(sx(t))}" y1="{_n(top)}" x2="{_n(sx(t))}" y2="{_n(bottom)}" {_GRID}/>')
-        out.append(_text(sx(t), bottom + 18, s, "middle", 13))
-    d = fmt.DECIMALS.get(unit, 1)
+    out = _x_grid(xt, sx, top, bottom)
     for i, (r, label) in enumerate(zip(rows.itertuples(), labels)):
         cy = top + row_h * (i + 0.5)
         out.append(_text(left - 8, cy + 5, label, "end"))  # before the tooltip: the visible text comes first
-        colour = r.vs_ref_colour if isinstance(r.vs_ref_colour, str) and r.vs_ref_colour else "#8A8A8A"
-        x0, x1 = sx(max(xt[0], 0.0)), sx(r.value)
-        ci = "" if _na(r.ci_low) or _na(r.ci_high) else f" [{fmt.number(r.ci_low, d)}–{fmt.number(r.ci_high, d)}]"
-        title = f"{r.area_name}: {fmt.value(r.value, unit)}{ci} – {r.vs_ref_symbol} {r.vs_ref}"
-        out.append(
-            f'<g><title>{esc(title)}</title><rect x="{_n(min(x0, x1))}" y="{_n(cy - row_h * 0.32)}" '
-            f'width="{_n(abs(x1 - x0))}" height="{_n(row_h * 0.64)}" fill="{esc(colour)}" fill-opacity="0.6"/>'
-        )
-        end = x1
-        if ci:
-            a, b = sx(r.ci_low), sx(r.ci_high)
-            end = max(b, x1)
-            out.append(
-                f'<path d="M{_n(a)} {_n(cy)}H{_n(b)}M{_n(a)} {_n(cy - 6)}V{_n(cy + 6)}M{_n(b)} {_n(cy - 6)}V{_n(cy + 6)}" '
-                'stroke="currentColor" stroke-width="1.5" fill="none"/>'
-            )
+        parts, end = _bar(r, r.area_name, sx, sx(max(xt[0], 0.0)), cy, row_h, unit, 6)
+        out += parts
         out.append(_text(end + 6, cy + 5, fmt.value(r.value, unit), "start", 12))
         out.append("</g>")
     if ref_value is not None:
@@ -340,7 +356,6 @@ def grouped_ranked_chart(
     tick on the row. Each group has its own marker shape (legend below); a hidden value says so
     in place of its bar."""
     labels = slice_labels or {}
-    d = fmt.DECIMALS.get(unit, 1)
     blocks = list(dict.fromkeys(rows["area_code"])) if len(rows) else []
     kinds = list(dict.fromkeys(rows.sort_values("slice_order")["slice"])) if len(rows) else []
     row_h, gap = 24.0, 10.0
@@ -358,10 +373,7 @@ def grouped_ranked_chart(
     vals += [v for v in rows.get("ref_value", []) if not _na(v)]
     xt = nice_ticks(min([0.0, *vals]), max([0.0, *vals]) or 1.0, 6)
     sx = _Scale(xt[0], xt[-1], left, right)
-    out = []
-    for t, s in zip(xt, _tick_text(xt)):
-        out.append(f'<line x1="{_n(sx(t))}" y1="{_n(top)}" x2="{_n(sx(t))}" y2="{_n(bottom)}" {_GRID}/>')
-        out.append(_text(sx(t), bottom + 18, s, "middle", 13))
+    out = _x_grid(xt, sx, top, bottom)
     y = top
     for b, code in enumerate(blocks):
         block = rows[rows["area_code"] == code]
@@ -387,21 +399,9 @@ def grouped_ranked_chart(
                     f'stroke="currentColor" stroke-width="2" stroke-dasharray="3 2"><title>'
                     f"{esc(ref_name)}, {esc(name)}: {esc(fmt.value(r.ref_value, unit))}</title></line>"
                 )
-            colour = r.vs_ref_colour if isinstance(r.vs_ref_colour, str) and r.vs_ref_colour else "#8A8A8A"
-            x0, x1 = sx(max(xt[0], 0.0)), sx(r.value)
-            ci = "" if _na(r.ci_low) or _na(r.ci_high) else f" [{fmt.number(r.ci_low, d)}–{fmt.number(r.ci_high, d)}]"
-            title = f"{r.area_name}, {name}: {fmt.value(r.value, unit)}{ci} – {r.vs_ref_symbol} {r.vs_ref}"
-            out.append(
-                f'<g><title>{esc(title)}</title><rect x="{_n(min(x0, x1))}" y="{_n(cy - row_h * 0.32)}" '
-                f'width="{_n(abs(x1 - x0))}" height="{_n(row_h * 0.64)}" fill="{esc(colour)}" fill-opacity="0.6"/>'
-            )
-            if ci:
-                a, c = sx(r.ci_low), sx(r.ci_high)
-                out.append(
-                    f'<path d="M{_n(a)} {_n(cy)}H{_n(c)}M{_n(a)} {_n(cy - 5)}V{_n(cy + 5)}M{_n(c)} {_n(cy - 5)}V{_n(cy + 5)}" '
-                    'stroke="currentColor" stroke-width="1.5" fill="none"/>'
-                )
-            out.append(_marker(marker, x1, cy, "currentColor", 4.0))
+            parts, _ = _bar(r, f"{r.area_name}, {name}", sx, sx(max(xt[0], 0.0)), cy, row_h, unit, 5)
+            out += parts
+            out.append(_marker(marker, sx(r.value), cy, "currentColor", 4.0))
             # the number in a column of its own, right of the plot: never on a whisker or a tick
             out.append(_text(WIDTH - 8, cy + 5, fmt.value(r.value, unit), "end", 12))
             out.append("</g>")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import textwrap
-from types import SimpleNamespace
 
 import pandas as pd
 from openpyxl import Workbook
@@ -187,16 +186,7 @@ def _agreement_rows(mk: pd.DataFrame) -> list[dict]:
         if shown and r.change_verdict == "kan ikke testes":
             notes.append(change_reason(r))
         change = r.change if shown else None  # never a number derived from a hidden one
-        words = change_text(
-            SimpleNamespace(
-                change=change,
-                improvement=r.improvement,
-                polarity=r.polarity,
-                unit=unit,
-                change_verdict=None,  # the verdict has its own column
-                change_symbol=None,
-            )
-        )
+        words = change_text(r._replace(change=change, unit=unit), with_verdict=False)  # the verdict has a column
         tiltak = "\n".join(t for t in str(r.tiltak or "").split("; ") if t) or "–"
         n = r.status_n if shown and pd.notna(r.status_n) else None
         rows.append(

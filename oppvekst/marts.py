@@ -51,7 +51,7 @@ WITH sel AS (
            o.period, o.period_type, o.year_start, o.year_end, o.value, o.n, o.sd, o.suppressed, o.symbol,
            o.load_id
     FROM {indicators} i
-    JOIN stg_observations o
+    JOIN {observations} o
       ON o.source = i.source AND (o.measure_code = i.measure OR o.measure_name = i.measure)
      AND o.grade = i.grade AND o.breakdown = i.breakdown
      -- the registry's kjønn, and for 'alle' also gutter and jenter (the groups)
@@ -115,7 +115,7 @@ SELECT e.indicator_id, e.area_code, any_value(a.area_level), any_value(a.area_na
        min(a.year_start) || '-' || max(a.year_end), 'pooled', min(a.year_start), max(a.year_end), e.grp,
        CASE WHEN bool_and(a.usable) THEN sum(a.value * a.n) / sum(a.n) END,
        CASE WHEN bool_and(a.usable) THEN sum(a.n) END, NULL, NOT bool_and(a.usable),
-       CASE WHEN bool_and(a.usable) THEN '' ELSE '*' END, 'sammenslått over år', count(*)::INTEGER, 0, e.area_code,
+       CASE WHEN bool_and(a.usable) THEN '' ELSE '*' END, '{origin}', count(*)::INTEGER, 0, e.area_code,
        max(a.load_id)
 FROM ann e JOIN (SELECT *, NOT suppressed AND value IS NOT NULL AND n IS NOT NULL AS usable FROM ann) a
   ON a.indicator_id = e.indicator_id AND a.area_code = e.area_code AND a.grp = e.grp AND a.period_type = e.period_type
@@ -217,7 +217,13 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set
         if not scope:
             return
     if scope is None:
-        con.execute(MART.format(head="CREATE OR REPLACE TABLE mart_indicator_values AS", indicators="indicators"))
+        con.execute(
+            MART.format(
+                head="CREATE OR REPLACE TABLE mart_indicator_values AS",
+                indicators="indicators",
+                observations="stg_observations",
+            )
+        )
         where = ""
     else:
         con.execute("CREATE OR REPLACE TEMP TABLE mart_scope AS SELECT unnest(?::VARCHAR[]) AS indicator_id", [scope])
@@ -227,6 +233,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set
             MART.format(
                 head="INSERT INTO mart_indicator_values",
                 indicators=f"(SELECT * FROM indicators WHERE {in_scope})",
+                observations="stg_observations",
             )
         )
         where = f"WHERE m.{in_scope}"
@@ -309,7 +316,7 @@ def _pool(con: duckdb.DuckDBPyConnection, views: pd.DataFrame, pseudo: pd.DataFr
         WHERE NOT k.shown AND k.period_type IN ('year', 'school_year')
           AND c.cell IN (SELECT cell FROM pool_views)""")
     for target in ("mart_indicator_values", "slice_values"):
-        con.execute(POOLED.format(target=target))
+        con.execute(POOLED.format(target=target, origin=POOLED_ORIGIN))
     windows = con.execute(f"""
         SELECT m.*, a.parent_code, c.cell || '|' || m.units_used AS cell
         FROM (SELECT * FROM mart_indicator_values
@@ -481,8 +488,10 @@ def _slice_values(con: duckdb.DuckDBPyConnection, ind: pd.DataFrame, scope: list
     )
     con.register("slice_indicators", pseudo.drop(columns=["kind"]))
     con.execute(
-        MART.replace("JOIN stg_observations o", "JOIN slice_observations o").format(
-            head="CREATE OR REPLACE TEMP TABLE slice_values AS", indicators="slice_indicators"
+        MART.format(
+            head="CREATE OR REPLACE TEMP TABLE slice_values AS",
+            indicators="slice_indicators",
+            observations="slice_observations",
         )
     )
     con.unregister("slice_indicators")

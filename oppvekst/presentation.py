@@ -23,13 +23,13 @@ def ci_text(low, high, unit: str) -> str:
     return f"[{fmt.number(low, d)}–{fmt.number(high, d)}]"
 
 
-def status_text(r, with_ci: bool = True) -> str:
+def status_text(r) -> str:
+    """The status and its period; its interval is one hover away (``status_hover``)."""
     if _na(r.status_period):
         return "ingen data – last inn et uttrekk"
     if not r.status_shown or _na(r.status_value):
         return f"vises ikke: {r.status_reason or 'mangler'} ({r.status_period})"
-    ci = ci_text(r.status_low, r.status_high, r.unit) if with_ci else ""
-    return f"{fmt.value(r.status_value, r.unit)}{' ' + ci if ci else ''} ({r.status_period})"
+    return f"{fmt.value(r.status_value, r.unit)} ({r.status_period})"
 
 
 def status_hover(r) -> str:
@@ -72,13 +72,15 @@ def target_text(r) -> str:
 CHANGE = "Endring fra 0-punkt"
 
 
-def change_text(r) -> str:
+def change_text(r, with_verdict: bool = True) -> str:
     """The change since the 0-punkt in words, not signs: which way the number went, by how
     much, and what that means for this indicator - «ned 1,9 prosentpoeng – bedre», «opp 0,9
     prosentpoeng – dårligere», «opp 436 kr (ingen retning er bedre)» - followed by whether the
-    change is certain («▲ sikker forbedring», «● ingen sikker endring»)."""
+    change is certain («▲ sikker forbedring», «● ingen sikker endring») unless ``with_verdict`` is
+    false (where the verdict has a column of its own)."""
+    verdict_known = with_verdict and not _na(r.change_verdict)
     if _na(r.change):  # say why when the verdict knows («? mangler 0-punkt»)
-        return "kan ikke beregnes" if _na(r.change_verdict) else f"{r.change_symbol} {r.change_verdict}"
+        return f"{r.change_symbol} {r.change_verdict}" if verdict_known else "kan ikke beregnes"
     words = fmt.change_words(r.change, r.unit)
     if words.startswith("uendret"):
         meaning = ""
@@ -86,7 +88,7 @@ def change_text(r) -> str:
         meaning = " (ingen retning er bedre)"
     else:
         meaning = " – bedre" if r.improvement > 0 else " – dårligere"
-    verdict = f" ({r.change_symbol} {r.change_verdict})" if not _na(r.change_verdict) else ""
+    verdict = f" ({r.change_symbol} {r.change_verdict})" if verdict_known else ""
     return f"{words}{meaning}{verdict}"
 
 
@@ -130,13 +132,13 @@ def verdict_text(symbol, text) -> str:
     return "–" if _na(text) else f"{symbol} {text}"
 
 
-def four_numbers(mk: pd.DataFrame, status_label: str = "Status", with_ci: bool = True) -> dict:
+def four_numbers(mk: pd.DataFrame) -> dict:
     """The plans' layout: Hva · 0-punkt · Mål · Status · Endring fra 0-punkt · mot mål."""
     return {
         "Hva": mk["title"],
         "0-punkt": [baseline_text(r) for r in mk.itertuples()],
         "Mål": [target_text(r) for r in mk.itertuples()],
-        status_label: [status_text(r, with_ci) for r in mk.itertuples()],
+        "Status": [status_text(r) for r in mk.itertuples()],
         CHANGE: [change_text(r) for r in mk.itertuples()],
         "Mot mål": [verdict_text(r.target_symbol, r.target_verdict) for r in mk.itertuples()],
     }
@@ -148,7 +150,7 @@ def malekart_table(mk: pd.DataFrame) -> pd.DataFrame:
     scales = trend_scales(mk)
     return pd.DataFrame(
         {
-            **four_numbers(mk, "Status", with_ci=False),
+            **four_numbers(mk),
             benchmark_label(mk): [benchmark_text(r) for r in mk.itertuples()],
             "Utvikling": [
                 labelled_sparkline(t, r.unit, scales.get(r.indicator_id)) for t, r in zip(mk["trend"], mk.itertuples())
@@ -162,9 +164,9 @@ def malekart_hover(mk: pd.DataFrame) -> dict[str, list[str]]:
     return {"Status": [status_hover(r) for r in mk.itertuples()], "Utvikling": trend_hover(mk)}
 
 
-def malekart_grid(mk: pd.DataFrame) -> pd.DataFrame:
+def malekart_grid(mk: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """The Målekart for sorting and searching (one click away): the interval in its own column."""
-    table = malekart_table(mk)
+    table = table.copy()  # the page draws the same table too
     table.insert(4, "95 % KI", [ci_text(r.status_low, r.status_high, r.unit) for r in mk.itertuples()])
     return table.assign(**{"Mål i planen": mk["goal"].to_numpy()})
 
@@ -175,7 +177,6 @@ def indicator_link(indicator_id: str, area_code: str) -> str:
 
 
 BLOCKS = "▁▂▃▄▅▆▇█"
-SPARK_CHARS = set(BLOCKS + "·")
 
 
 def sparkline(values, lo: float | None = None, hi: float | None = None) -> str:
@@ -487,11 +488,6 @@ def _bare_verdict(r) -> str:
     if _na(r.status_low):
         return f"{r.benchmark_symbol} {r.benchmark_verdict}: {_no_interval(r)}"
     return f"{r.benchmark_symbol} {r.benchmark_verdict}"
-
-
-def agreement_table(mk: pd.DataFrame) -> pd.DataFrame:
-    """The resultatavtale layout: Hva · 0-punkt · Mål · Status · Endring fra 0-punkt, plus verdicts and tiltak."""
-    return pd.DataFrame({**four_numbers(mk), "Tiltak": mk["tiltak"].fillna("").replace("", "–")})
 
 
 def cell_text(v) -> str:

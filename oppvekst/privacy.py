@@ -26,6 +26,8 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 Key = tuple
 
@@ -90,24 +92,15 @@ def _weight_by_parts(A: np.ndarray) -> np.ndarray:
     independent (shown cells are constants), so each connected part is decomposed on its own -
     the same answer, and an SVD's cost grows with the cube of its size."""
     m, k = A.shape
-    root = list(range(k))
-
-    def find(x: int) -> int:
-        while root[x] != x:
-            root[x] = root[root[x]]
-            x = root[x]
-        return x
-
-    rows = [np.flatnonzero(A[i]).tolist() for i in range(m)]
-    for cols in rows:
-        for c in cols[1:]:
-            root[find(c)] = find(cols[0])
-    part_of_col = np.array([find(c) for c in range(k)])
-    part_of_row = np.array([part_of_col[cols[0]] if cols else -1 for cols in rows])
+    r, c = np.nonzero(A)
+    graph = coo_matrix((np.ones(len(r)), (r, c + m)), shape=(m + k, m + k))
+    _, label = connected_components(graph, directed=False)
+    row_label, col_label = label[:m], label[m:]
     weight = np.zeros(k)
-    for part in np.unique(part_of_row[part_of_row >= 0]):
-        cols = part_of_col == part
-        weight[cols] = _row_space_weight(A[np.ix_(part_of_row == part, cols)])
+    for part in np.unique(row_label):
+        rows, cols = row_label == part, col_label == part
+        if cols.any():  # an equation with no unknown left constrains nothing
+            weight[cols] = _row_space_weight(A[np.ix_(rows, cols)])
     return weight
 
 

@@ -200,25 +200,6 @@ def indicator_meta(con: duckdb.DuckDBPyConnection, indicator_id: str) -> dict:
     return rows.iloc[0].to_dict() if len(rows) else {}
 
 
-def indicator_series(
-    con: duckdb.DuckDBPyConnection, indicator_id: str, areas: list[str], groups: list[str] | None = None
-) -> pd.DataFrame:
-    """Scorecard rows for one indicator in several areas (and kjønn groups), in the 0-punkt's
-    kind of period, oldest first."""
-    meta = indicator_meta(con, indicator_id)
-    if not meta:
-        return pd.DataFrame()
-    kind = parse_period(meta["baseline_period"]).kind
-    groups = groups or [meta["gender"]]
-    return con.execute(
-        f"""
-        SELECT * FROM mart_scorecard WHERE indicator_id = ? AND period_type = ?
-          AND area_code IN ({",".join("?" * len(areas))}) AND grp IN ({",".join("?" * len(groups))})
-        ORDER BY area_code, grp, year_start, year_end""",
-        [indicator_id, kind, *areas, *groups],
-    ).df()
-
-
 def periods(con: duckdb.DuckDBPyConnection, indicator_id: str) -> list[str]:
     meta = indicator_meta(con, indicator_id)
     if not meta:
@@ -376,7 +357,6 @@ def monthly(con: duckdb.DuckDBPyConnection, indicator_id: str, area_code: str) -
 
 # --------------------------------------------------------------------- «Fordelt på» (slices)
 
-BREAKDOWNS = {"ingen": "Ingen", "kjonn": "Kjønn", "trinn": "Trinn"}
 GENDERS = ["alle", "gutter", "jenter"]
 
 
@@ -451,7 +431,7 @@ def _slices(con, meta: dict, by: str, where: str, params: list) -> pd.DataFrame:
 def indicator_slices(
     con: duckdb.DuckDBPyConnection, indicator_id: str, areas: list[str], by: str = "ingen"
 ) -> pd.DataFrame:
-    """``indicator_series`` split by kjønn or trinn: the rows of one indicator in several areas,
+    """One indicator's mart rows split by kjønn or trinn: the rows of one indicator in several areas,
     in the 0-punkt's kind of period, with ``slice``, ``slice_order`` and ``own`` (see ``_slices``);
     ordered by area (as given), group, then time. For other trinn the verdicts against the
     0-punkt and the target are empty: they belong to the plan's own trinn."""

@@ -403,7 +403,7 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
 
 
 def _trends(out, elig, stat, kind, pooled, group, pts, rank, value, n, ci_low, ci_high, year_s) -> None:
-    """Fingertips recent trend over the 5 latest annual points up to each row (``_trend``)."""
+    """Fingertips recent trend over the 5 latest annual points up to each row (``oppvekst.stats``)."""
     m = len(out)
     want = elig & ~pooled.astype(bool) & np.isin(kind, ["year", "school_year"])
     direction_ = np.full(m, None, dtype=object)

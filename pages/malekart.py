@@ -69,4 +69,4 @@ for goal in mk["goal"].drop_duplicates():
         links={k: [u for u, m in zip(v, mine) if m] for k, v in links.items()},
         hover={k: [t for t, m in zip(v, mine) if m] for k, v in hover.items()},
     )
-as_grid(malekart_grid(mk))
+as_grid(malekart_grid(mk, table))

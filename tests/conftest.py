@@ -22,6 +22,22 @@ def run_etl(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     )
 
 
+def run_app(monkeypatch, db: Path, query: dict | None = None, page: str | None = None):
+    """The app (``app.py``) on database ``db`` with these URL parameters, switched to ``page``
+    when given, run once by Streamlit's AppTest; the run must raise nothing."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("OPPVEKST_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    if page:
+        at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 @pytest.fixture
 def db(tmp_path) -> Path:
     return tmp_path / "test.duckdb"

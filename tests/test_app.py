@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, run_app
 from oppvekst.formatting import period_text
 from oppvekst.marts import build_marts
 
@@ -16,16 +16,6 @@ APP = str(ROOT / "app.py")
 
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
-
-
-def run_app(monkeypatch, db, query=None):
-    monkeypatch.setenv("OPPVEKST_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def table_text(at) -> str:

@@ -4,11 +4,9 @@ track and what the symbols mean, and the verdict cells are short."""
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import run_app
 
-APP = str(ROOT / "app.py")
 PAGE = "pages/resultatavtaler.py"
 BBSI = "Byrådsavdeling for barnehage, skole og idrett (BBSI)"
 SKOLE = f"{BBSI} › Etat for skole"
@@ -17,14 +15,7 @@ pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def run(monkeypatch, db, query):
-    monkeypatch.setenv("OPPVEKST_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_app(monkeypatch, db, query, PAGE)
 
 
 def grid(at):

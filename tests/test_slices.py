@@ -11,16 +11,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, run_app
 from oppvekst import queries
 from oppvekst.charts import PALETTE, grouped_ranked_chart, series_chart
 from oppvekst.marts import breakdown_grades, build_marts, grade_span
 from oppvekst.presentation import grade_text, url_choice, url_codes
 from oppvekst.verdicts import BETTER, WORSE
 
-APP = str(ROOT / "app.py")
 SAME = ["area_code", "period", "grp", "value", "n", "ci_low", "ci_high", "ci_method", "shown", "hidden_reason"]
 
 
@@ -269,14 +267,7 @@ def test_url_values_fall_back_to_defaults():
 
 
 def run_page(monkeypatch, db, page, query):
-    monkeypatch.setenv("OPPVEKST_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_app(monkeypatch, db, query, page)
 
 
 def params(at) -> dict:
