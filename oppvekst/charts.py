@@ -449,12 +449,18 @@ ASSURANCE_TEXT = {
 def spc_chart(
     periods: list[str], values: list[float], result, unit_label: str, target=None, unit: str = "prosent"
 ) -> str:
-    """XmR chart: values, centre line, control limits, special-cause points marked with a
+    """SPC chart: values, centre line, control limits, special-cause points marked with a
     symbol (◆, not colour alone) and the rules they break in the tooltip. Labels in plain
-    words («juni 25», «Øvre kontrollgrense»), no «XmR», «2σ» or «2025M06»."""
+    words («juni 25», «Øvre kontrollgrense»), no «XmR», «2σ» or «2025M06». When the result has
+    per-point limits (p and Laney p′ charts: ``result.uppers``/``lowers``), they are drawn as
+    steps, one level per month, labelled with the latest month's value."""
     left, right, top, plot_h = 70.0, WIDTH - 190.0, 20.0, 280.0
     bottom = top + plot_h
+    uppers, lowers = getattr(result, "uppers", None), getattr(result, "lowers", None)
+    per_point = uppers is not None and lowers is not None and len(uppers) == len(periods) == len(lowers)
     ys = [v for v in values if not _na(v)] + [result.centre, result.upper, result.lower]
+    if per_point:
+        ys += [*uppers, *lowers]
     if target is not None:
         ys.append(float(target))
     span = (max(ys) - min(ys)) or 1.0
@@ -467,20 +473,33 @@ def spc_chart(
     for i in range(0, n, step):
         out.append(_text(sx(i), bottom + 20, fmt.period_text(periods[i], short=True), "middle", 12))
     lines = [
-        (result.centre, "Midtlinje", "", "#005AB5"),
-        (result.upper, "Øvre kontrollgrense", "7 4", "#005AB5"),
-        (result.lower, "Nedre kontrollgrense", "7 4", "#005AB5"),
+        (result.centre, "Midtlinje", "", "#005AB5", None),
+        (result.upper, "Øvre kontrollgrense", "7 4", "#005AB5", uppers if per_point else None),
+        (result.lower, "Nedre kontrollgrense", "7 4", "#005AB5", lowers if per_point else None),
     ]
     if target is not None:
-        lines.append((float(target), "Mål", "2 4", TARGET_COLOUR))
+        lines.append((float(target), "Mål", "2 4", TARGET_COLOUR, None))
     placed: list[float] = []
-    for y, name, dash, colour in sorted(lines, key=lambda t: -t[0]):
+    half = (sx(1) - sx(0)) / 2 if n > 1 else 12.0
+    for y, name, dash, colour, steps in sorted(lines, key=lambda t: -t[0]):
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         text = f"{name} {fmt.number(y, fmt.DECIMALS.get(unit, 1))}"
-        out.append(
-            f'<line x1="{_n(left)}" y1="{_n(sy(y))}" x2="{_n(right)}" y2="{_n(sy(y))}" stroke="{colour}" '
-            f'stroke-width="2"{dash_attr}><title>{esc(text)}</title></line>'
-        )
+        if steps is None:
+            out.append(
+                f'<line x1="{_n(left)}" y1="{_n(sy(y))}" x2="{_n(right)}" y2="{_n(sy(y))}" stroke="{colour}" '
+                f'stroke-width="2"{dash_attr}><title>{esc(text)}</title></line>'
+            )
+        else:  # one level per month, joined by vertical steps halfway between months
+            d = f"M{_n(left)} {_n(sy(steps[0]))}" + "".join(
+                f"H{_n(sx(i) + half)}V{_n(sy(steps[i + 1]))}" for i in range(n - 1)
+            )
+            d += f"H{_n(right)}"
+            text = f"{name} (varierer med antallet), siste måned {fmt.number(y, fmt.DECIMALS.get(unit, 1))}"
+            out.append(
+                f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}>'
+                f"<title>{esc(text)}</title></path>"
+            )
+            text = f"{name} {fmt.number(y, fmt.DECIMALS.get(unit, 1))}"
         ly = max(sy(y) + 5, (placed[-1] + 16) if placed else -1e9)  # labels never overlap
         placed.append(ly)
         out.append(_text(right + 8, ly, text, "start", 13))
@@ -490,12 +509,19 @@ def spc_chart(
         if _na(v):
             continue
         flags = result.special[i]
+        limits = (
+            f" (kontrollgrenser {fmt.number(lowers[i], fmt.DECIMALS.get(unit, 1))}–"
+            f"{fmt.number(uppers[i], fmt.DECIMALS.get(unit, 1))})"
+            if per_point
+            else ""
+        )
         if flags:
             rules = ", ".join(RULE_TEXT[r] for r in flags)
-            text = f"{fmt.period_text(p)}: {fmt.value(v, unit)} – ◆ {rules}"
+            text = f"{fmt.period_text(p)}: {fmt.value(v, unit)}{limits} – ◆ {rules}"
             out.append(_marker("diamond", sx(i), sy(v), "#B35806", 6, text))
         else:
-            out.append(_marker("circle", sx(i), sy(v), "#4D4D4D", 4, f"{fmt.period_text(p)}: {fmt.value(v, unit)}"))
+            text = f"{fmt.period_text(p)}: {fmt.value(v, unit)}{limits}"
+            out.append(_marker("circle", sx(i), sy(v), "#4D4D4D", 4, text))
     legend = [("Verdi", "#4D4D4D", "circle", "")]
     if any(result.special):
         legend.append(("Spesiell variasjon", "#B35806", "diamond", ""))
@@ -503,6 +529,217 @@ def spc_chart(
     out.append(svg_legend)
     label = (
         f"Styringsdiagram med {n} måneder ({fmt.period_text(periods[0])} til {fmt.period_text(periods[-1])}), "
-        "midtlinje og øvre og nedre kontrollgrense. Tallene står i tabellen."
+        "midtlinje og øvre og nedre kontrollgrense"
+        + (" som følger antallet hver måned" if per_point else "")
+        + ". Tallene står i tabellen."
     )
     return _svg(WIDTH, bottom + 34 + legend_h, label, "".join(out))
+
+
+# --------------------------------------------------------------------- funnel plot (Områder)
+
+FUNNEL_LABEL_ALL = 10  # with this many areas or fewer, every area is named; else only the outliers
+
+
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """Ticks for a log axis: 1, 2 and 5 × 10^k inside [lo, hi] (1, 2, 3, 5 when that gives too few)."""
+    for steps in ((1, 2, 5), (1, 2, 3, 5), (1, 1.5, 2, 3, 5, 7)):
+        ticks = [
+            m * 10**k
+            for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+            for m in steps
+            if lo <= m * 10**k <= hi
+        ]
+        if len(ticks) >= 4:
+            return ticks
+    return ticks
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def _place_label(
+    x: float, y: float, text: str, taken: list, bounds: tuple[float, float, float, float], size: int = 13
+) -> tuple[float, float, str]:
+    """Where a point's name goes: the first spot around the point (right, left, above, below, then
+    further out) that overlaps no other name or point and stays inside ``bounds``; failing that,
+    the spot that overlaps least. The chosen box is added to ``taken``."""
+    w = _width(text, size)
+    spots = [(9, 5, "start"), (-9, 5, "end"), (7, -9, "start"), (7, 19, "start"), (-7, -9, "end"), (-7, 19, "end")]
+    spots += [(9, dy, a) for dy in (-21, 31, -33, 43) for a in ("start",)] + [(-9, -21, "end"), (-9, 31, "end")]
+    best = None
+    for dx, dy, anchor in spots:
+        x0 = x + dx if anchor == "start" else x + dx - w
+        box = (x0, y + dy - size + 1, x0 + w, y + dy + 3)
+        outside = box[0] < bounds[0] or box[2] > bounds[2] or box[1] < bounds[1] or box[3] > bounds[3]
+        cost = sum(_overlap(box, t) for t in taken) + (1e6 if outside else 0)
+        if best is None or cost < best[0]:
+            best = (cost, x + dx, y + dy, anchor, box)
+        if cost == 0:
+            break
+    taken.append(best[4])
+    return best[1], best[2], best[3]
+
+
+def funnel_chart(rows: pd.DataFrame, funnel, unit_label: str, unit: str = "prosent") -> str:
+    """Funnel plot (``oppvekst.funnel``): each area at its number of answers (x) and value (y),
+    the reference as a horizontal line with its name and value, the 95 % limits (thin, dashed)
+    and 99,8 % limits (solid) as curves over n - widened when the areas are overdispersed, with
+    the unadjusted 99,8 % limits dotted beside them. An area's marker says where it lies (never
+    colour alone): ▲/▼ (↑/↓ where no direction is better) outside 99,8 %, an open ring between
+    95 % and 99,8 %, a dot inside. Areas outside 99,8 % are named with their verdict, and every
+    area when there are few; each point's tooltip gives the value, n, the limits at its n and the
+    test. x is on a log scale when n spans more than ten times."""
+    from oppvekst.verdicts import SAME
+
+    pts = rows[rows["funnel_band"].notna()] if "funnel_band" in rows else rows.iloc[0:0]
+    grid = funnel.grid
+    adjusted = bool(funnel.overdispersion.adjusted)
+    left, top, plot_h = 70.0, 24.0, 380.0
+    right = WIDTH - 150.0  # the curves' names to the right of the plot
+    bottom = top + plot_h
+    n_lo, n_hi = float(grid["n"].min()), float(grid["n"].max())
+    log = n_hi / max(n_lo, 1e-9) > 10
+    if log:
+        xt = _log_ticks(n_lo, n_hi)
+        sx = _Scale(math.log10(n_lo), math.log10(n_hi), left, right)
+        fx = lambda n: sx(math.log10(n))
+    else:
+        xt = nice_ticks(n_lo, n_hi, 6)
+        sx = fx = _Scale(xt[0], xt[-1], left, right)
+    curves = ["low95", "high95", "low998", "high998"] + (["plain_low998", "plain_high998"] if adjusted else [])
+    ys = [funnel.benchmark, *pts["value"].astype(float)] + [v for c in curves for v in grid[c] if not _na(v)]
+    span = (max(ys) - min(ys)) or abs(max(ys)) or 1.0
+    y_lo, y_hi = min(ys) - 0.04 * span, max(ys) + 0.04 * span
+    if funnel.statistic == "proportion":
+        y_lo, y_hi = max(0.0, y_lo), min(100.0, y_hi)
+    yt = nice_ticks(y_lo, y_hi)
+    sy = _Scale(yt[0], yt[-1], bottom, top)
+    out = [_y_axis(sy, yt, left, right, unit_label, top, bottom)]
+    for t in xt:
+        x = fx(t)
+        out.append(f'<line x1="{_n(x)}" y1="{_n(top)}" x2="{_n(x)}" y2="{_n(bottom)}" {_GRID}/>')
+        out.append(_text(x, bottom + 20, fmt.number(t, 0 if t == int(t) else 1), "middle", 13))
+    x_title = "Antall svar (n)" + (", logaritmisk skala" if log else "")
+    out.append(_text((left + right) / 2, bottom + 42, x_title, "middle", 13))
+
+    def path(col: str) -> str:
+        return " ".join(f"{_n(fx(n))},{_n(sy(v))}" for n, v in zip(grid["n"], grid[col]) if not _na(v))
+
+    band = [(fx(n), sy(v)) for n, v in zip(grid["n"], grid["high998"])]
+    band += [(fx(n), sy(v)) for n, v in reversed(list(zip(grid["n"], grid["low998"])))]
+    out.append(
+        f'<polygon points="{" ".join(f"{_n(a)},{_n(b)}" for a, b in band)}" fill="currentColor" '
+        'fill-opacity="0.05" stroke="none"/>'
+    )
+    lines = [("low95", "high95", "6 4", "1.5", "0.7"), ("low998", "high998", "", "2", "0.9")]
+    if adjusted:
+        lines.insert(0, ("plain_low998", "plain_high998", "2 4", "1.5", "0.5"))
+    for lo_c, hi_c, dash, width, opacity in lines:
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        for col in (lo_c, hi_c):
+            out.append(
+                f'<polyline points="{path(col)}" fill="none" stroke="currentColor" stroke-width="{width}" '
+                f'stroke-opacity="{opacity}"{dash_attr}/>'
+            )
+    ref_head = funnel.benchmark_name[:1].upper() + funnel.benchmark_name[1:]
+    ref_text = f"{ref_head} {fmt.value(funnel.benchmark, unit)}"
+    by = sy(funnel.benchmark)
+    out.append(
+        f'<line x1="{_n(left)}" y1="{_n(by)}" x2="{_n(right)}" y2="{_n(by)}" stroke="currentColor" '
+        f'stroke-width="2.5"><title>{esc(ref_text)}</title></line>'
+    )
+    # the curves' and the reference's names at the right end, pushed apart so they never overlap
+    last = grid.iloc[-1]
+    tags = [(by, ref_text)]
+    for col, name in (("high998", "99,8 %"), ("high95", "95 %"), ("low95", "95 %"), ("low998", "99,8 %")):
+        if top <= sy(last[col]) <= bottom and abs(last[col] - funnel.benchmark) > 1e-9:
+            tags.append((sy(last[col]), name))
+    placed: list[float] = []
+    for y, text in sorted(tags):
+        ly = max(y + 4, (placed[-1] + 15) if placed else -1e9)
+        placed.append(ly)
+        out.append(_text(right + 8, ly, text, "start", 12 if text != ref_text else 13))
+    # the areas: marker by where they lie, a tooltip with the test, names where there is room
+    outliers = pts[pts["funnel_band"] == "outside"]
+    named = pts if len(pts) <= FUNNEL_LABEL_ALL else outliers
+    # what a name must not cover: the points, the reference line and the curves
+    taken = [(fx(n) - 7, sy(v) - 7, fx(n) + 7, sy(v) + 7) for n, v in zip(pts["n"], pts["value"])]
+    taken.append((left, by - 2, right, by + 2))
+    for col in curves:
+        taken += [(fx(n) - 2, sy(v) - 2, fx(n) + 2, sy(v) + 2) for n, v in zip(grid["n"][::3], grid[col][::3])]
+    marks, names = [], []
+    for r in pts.itertuples():
+        x, y = fx(r.n), sy(r.value)
+        title = (
+            f"{r.area_name}: {fmt.value(r.value, unit)}, {fmt.number(r.n, 0)} svar. {r.funnel_limits} {r.funnel_test}"
+        )
+        colour = r.vs_ref_colour if isinstance(r.vs_ref_colour, str) and r.vs_ref_colour else SAME
+        if r.funnel_band == "outside":
+            kind = "triangle" if r.vs_ref_symbol in ("▲", "↑") else "triangle-down"
+            marks.append(_marker(kind, x, y, colour, 6.5, title))
+        elif r.funnel_band == "between":
+            marks.append(
+                f'<circle cx="{_n(x)}" cy="{_n(y)}" r="5.5" fill="none" stroke="{SAME}" stroke-width="2.5">'
+                f"<title>{esc(title)}</title></circle>"
+            )
+        else:
+            marks.append(_marker("circle", x, y, SAME, 4.5, title))
+    order = list(outliers.index) + [i for i in named.index if i not in set(outliers.index)]
+    for i in order:
+        r = pts.loc[i]
+        text = (
+            f"{r['area_name']} {r['vs_ref_symbol']} {r['vs_ref']}" if r["funnel_band"] == "outside" else r["area_name"]
+        )
+        lx, ly, anchor = _place_label(fx(r["n"]), sy(r["value"]), text, taken, (left, top, right, bottom))
+        weight = ' font-weight="600"' if r["funnel_band"] == "outside" else ""
+        names.append(_text(lx, ly, text, anchor, 13, weight))
+    out += names + marks  # the markers on top, so every tooltip can be reached
+    # legend: the lines, then the markers that occur
+    ref_name = funnel.benchmark_name
+    items = [
+        (ref_text, "currentColor", None, ""),
+        ("95 %-grense" + (" (justert)" if adjusted else ""), "currentColor", None, "6 4"),
+        ("99,8 %-grense" + (" (justert for overspredning)" if adjusted else ""), "currentColor", None, ""),
+    ]
+    if adjusted:
+        items.append(("99,8 %-grense uten justering", "currentColor", None, "2 4"))
+    svg_legend, legend_h = _legend(items, bottom + 58, left, WIDTH - 10)
+    out.append(svg_legend)
+    kinds = []
+    for sym, word, kind in (("▲", "bedre", "triangle"), ("▼", "dårligere", "triangle-down"),
+                            ("↑", "høyere", "triangle"), ("↓", "lavere", "triangle-down")):  # fmt: skip
+        hit = outliers[outliers["vs_ref_symbol"] == sym]
+        if len(hit):
+            kinds.append((kind, hit["vs_ref_colour"].iloc[0], f"Utenfor 99,8 %: sikkert {word} enn {ref_name}"))
+    if (pts["funnel_band"] == "between").any():
+        kinds.append(("ring", SAME, "Utenfor 95 %, innenfor 99,8 %: ikke et sikkert avvik"))
+    if (pts["funnel_band"] == "inside").any():
+        kinds.append(("circle", SAME, "Innenfor 95 %: omtrent likt"))
+    x, y = left, bottom + 58 + legend_h + 16
+    for kind, colour, label in kinds:
+        w = 22 + _width(label) + 22
+        if x + w > WIDTH - 10 and x > left:
+            x, y = left, y + FONT_SIZE + 10
+        if kind == "ring":
+            out.append(
+                f'<circle cx="{_n(x + 8)}" cy="{_n(y - 5)}" r="5" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+            )
+        else:
+            out.append(_marker(kind, x + 8, y - 5, colour, 5.5))
+        out.append(_text(x + 22, y, label))
+        x += w
+    height = y + 12
+    outside_names = ", ".join(
+        f"{a} ({s} {v})" for a, s, v in zip(outliers["area_name"], outliers["vs_ref_symbol"], outliers["vs_ref"])
+    )
+    label = (
+        f"Traktdiagram: {len(pts)} områder etter antall svar og verdi, med {ref_name} som referanselinje og "
+        f"95 %- og 99,8 %-grenser{' justert for overspredning' if adjusted else ''}. "
+        + (f"Utenfor 99,8 %-grensen: {outside_names}. " if len(outliers) else "Ingen utenfor 99,8 %-grensen. ")
+        + "Tallene står i tabellen."
+    )
+    return _svg(WIDTH, height, label, "".join(out))

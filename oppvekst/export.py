@@ -128,17 +128,18 @@ SYMBOLS = [
     ("✔ nådd", "Hele intervallet for siste verdi er på riktig side av målet."),
     (
         "↗ / ↘ på vei mot målet",
-        "Fortsetter utviklingen som hittil (rett linje gjennom målingene fra og med 0-punktet), nås målet "
-        "innen målåret.",
+        "Tallet ligger på eller foran planens linje fra 0-punktet til målet i målåret.",
     ),
-    ("✖ ikke på vei", "Linjen når ikke målet innen målåret."),
+    ("✖ ikke på vei", "Tallet ligger sikkert bak planens linje: hele intervallet for avstanden er på feil side."),
+    ("● usikkert om målet nås", "Tallet ligger bak planens linje, men ikke sikkert (eller kan ikke testes)."),
     ("? for lite data", "Færre enn to målinger fra og med 0-punktet."),
 ]
 UNCERTAINTY = (
     "Spørreundersøkelser spør et utvalg, så hver andel og hvert gjennomsnitt har et 95 prosents "
     "konfidensintervall (Wilson for andeler, t-intervall for gjennomsnitt, eksakt Poisson/Byar for tellinger). "
     "Endringen fra 0-punktet er «sikker» når intervallet for forskjellen (Newcombe for to andeler, Welch for "
-    "to gjennomsnitt) ikke omfatter null."
+    "to gjennomsnitt) ikke omfatter null. I Målekart, Områdeprofil og Resultatavtaler må et «sikkert» utsagn "
+    "også holde når alle testene for kommunen og bydelene tas med (Benjamini–Hochberg, høyst 5 prosent falske funn)."
 )
 PRIVACY = (
     "Tall fra for få svar eller skjermet av kilden vises aldri: cellen er tom, og Merknad sier hvorfor. "

@@ -22,6 +22,11 @@ swap, so the app never sees a half-built mart).
   privacy; a window with a hidden year is a hidden row (``POOLED``, ``_pool``).
 - ``mart_breakdowns`` (table). Grain: indicator × grade × area × period × group: the other trinn
   of each indicator's measure, for «Fordelt på trinn» (``build_breakdowns``, below).
+- ``mart_page_verdicts`` (table). Grain: one row per indicator × area (not schools): the
+  målekart's status row (the latest period of the 0-punkt's kind, the registry's kjønn) with the
+  page-level verdicts - Benjamini–Hochberg over the family of a kommune and its bydeler
+  (``oppvekst.multiplicity``). Always rebuilt whole from ``mart_scorecard``: a family spans
+  every indicator, so a load that touches one indicator can change another's page verdict.
 """
 
 from __future__ import annotations
@@ -266,6 +271,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, registry_path=None, touched: set
         con.execute(f"""INSERT INTO mart_scorecard BY NAME
             SELECT * FROM ({cards}) WHERE indicator_id IN (SELECT indicator_id FROM indicators)""")
     build_breakdowns(con, cards, fan_out, pseudo, copy, scope)
+    build_page_verdicts(con)
     for name in ("card_rows", "window_rows") if windows else ("card_rows",):
         con.unregister(name)
 
@@ -545,3 +551,46 @@ def build_breakdowns(
             SELECT p.indicator_id, p.grade, p.via, s.* EXCLUDE ({keep})
             FROM mart_scorecard s JOIN plan_copy p ON s.indicator_id = p.via AND s.period_type = p.kind""")
         con.unregister("plan_copy")
+
+
+PAGE_COLUMNS = [
+    "indicator_id", "area_code", "area_level", "period", "family", "family_tests", "change_p", "benchmark_p",
+    "target_p",
+    *[f"page_{k}_{p}" for k in ("change", "benchmark", "target") for p in ("verdict", "symbol", "colour", "detail")],
+]  # fmt: skip
+
+
+def build_page_verdicts(con: duckdb.DuckDBPyConnection) -> None:
+    """``mart_page_verdicts`` from ``mart_scorecard`` (see the module's docstring)."""
+    from oppvekst.multiplicity import page_verdicts
+
+    kinds = pd.DataFrame(
+        [
+            (i, parse_period(b).kind)
+            for i, b in con.execute("SELECT indicator_id, baseline_period FROM indicators").fetchall()
+        ],
+        columns=["indicator_id", "kind"],
+    )
+    con.register("indicator_kinds", kinds)
+    try:
+        status = con.execute("""
+            SELECT s.*, i.polarity FROM mart_scorecard s JOIN indicators i USING (indicator_id)
+            JOIN indicator_kinds k USING (indicator_id)
+            WHERE s.grp = i.gender AND s.period_type = k.kind AND s.area_level <> 'skole'
+            QUALIFY row_number() OVER (PARTITION BY s.indicator_id, s.area_code
+                                       ORDER BY s.year_start DESC, s.year_end DESC, s.period DESC) = 1""").df()
+    finally:
+        con.unregister("indicator_kinds")
+    pv = page_verdicts(status)[PAGE_COLUMNS] if len(status) else pd.DataFrame(columns=PAGE_COLUMNS)
+    for c in PAGE_COLUMNS:
+        if c.endswith("_p"):
+            pv[c] = pd.to_numeric(pv[c], errors="coerce").astype("float64")
+        elif c == "family_tests":
+            pv[c] = pd.to_numeric(pv[c], errors="coerce").astype("Int64")
+        else:
+            pv[c] = pv[c].astype("string")
+    con.register("page_rows", pa.Table.from_pandas(pv, preserve_index=False))
+    try:
+        con.execute("CREATE OR REPLACE TABLE mart_page_verdicts AS SELECT * FROM page_rows")
+    finally:
+        con.unregister("page_rows")

@@ -249,6 +249,8 @@ def summary(mk: pd.DataFrame) -> str:
     same = int((mk["change_verdict"] == "ingen sikker endring").sum())
     reached = int((mk["target_verdict"] == "nådd").sum())
     on_track = int((mk["target_verdict"] == "på vei").sum())
+    off_track = int((mk["target_verdict"] == "ikke på vei").sum())
+    unsure = int((mk["target_verdict"] == "usikkert om målet nås").sum())
     untestable = n - better - worse - same
     parts = [
         f"{better} av {n} indikatorer viser sikker forbedring siden 0-punktet",
@@ -259,7 +261,10 @@ def summary(mk: pd.DataFrame) -> str:
     if untestable:
         text += f", og {untestable} kan ikke testes (mangler antall svar eller data)"
     with_target = int(mk["target_value"].notna().sum())
-    return text + f". {reached} av {with_target} mål er nådd og {on_track} er på vei mot målet."
+    text += f". {reached} av {with_target} mål er nådd og {on_track} er på vei mot målet"
+    behind = [f"{off_track} er sikkert ikke på vei"] if off_track else []
+    behind += [f"for {unsure} er det usikkert om målet nås"] if unsure else []
+    return text + (f"; {' og '.join(behind)}" if behind else "") + "."
 
 
 def highlight_list(items: list[dict], area_code: str, empty: str, most: int = 5) -> str:
@@ -287,12 +292,14 @@ def _relative(mk: pd.DataFrame) -> pd.Series:
 
 
 def highlights(mk: pd.DataFrame) -> dict[str, list[dict]]:
-    """The politician's first screen, readable without statistics: which indicators go better and
-    which go worse since the 0-punkt (only changes that are certain, largest first), and which
-    are on track for their target and which are not. Each item: indicator_id, title and a short text
+    """The politician's first screen, readable without statistics: which indicators go better since
+    the 0-punkt (only changes that are sure on the page, largest first), which need attention (a
+    sure worsening, surely worse than the benchmark, or surely behind the plan's line to the
+    target - ``multiplicity.attention``'s rule), which are on track for their target, and which
+    are behind it without that being sure. Each item: indicator_id, title and a short text
     («ned 1,9 prosentpoeng siden 2020-21, nå 5,8 prosent»)."""
     if mk.empty:
-        return {"bedre": [], "dårligere": [], "på vei": [], "ikke på vei": []}
+        return {"bedre": [], "oppmerksomhet": [], "på vei": [], "usikkert": []}
     rank = _relative(mk)
 
     def since(r) -> str:
@@ -301,13 +308,14 @@ def highlights(mk: pd.DataFrame) -> dict[str, list[dict]]:
             f"nå {fmt.value(r.status_value, r.unit)} ({r.status_period})"
         )
 
+    def now(r) -> str:
+        return f"nå {fmt.value(r.status_value, r.unit)}" if not _na(r.status_value) else "ingen tall nå"
+
     def goal(r) -> str:
-        now = f"nå {fmt.value(r.status_value, r.unit)}" if not _na(r.status_value) else "ingen tall nå"
-        return f"{r.target_symbol} {r.target_verdict}: mål {target_text(r)}, {now}"
+        return f"{r.target_symbol} {r.target_verdict}: mål {target_text(r)}, {now(r)}"
 
     def gap(r) -> str:
-        now = f"nå {fmt.value(r.status_value, r.unit)}" if not _na(r.status_value) else "ingen tall nå"
-        return f"mål {target_text(r)}, {now}"
+        return f"mål {target_text(r)}, {now(r)}"
 
     def items(mask, text, order=None) -> list[dict]:
         rows = mk[mask]
@@ -315,21 +323,52 @@ def highlights(mk: pd.DataFrame) -> dict[str, list[dict]]:
             rows = rows.assign(_o=order[mask]).sort_values("_o", ascending=False, kind="stable")
         return [{"indicator_id": r.indicator_id, "title": r.title, "text": text(r)} for r in rows.itertuples()]
 
-    worse_than = lambda r: (
-        f"; også dårligere enn {r.benchmark_name if isinstance(getattr(r, 'benchmark_name', None), str) else 'landet'}"
-        if r.benchmark_verdict == "dårligere"
-        else ""
+    def bench_name(r) -> str:
+        return r.benchmark_name if isinstance(getattr(r, "benchmark_name", None), str) else "landet"
+
+    def reasons(r) -> str:
+        parts = []
+        if r.change_verdict == "sikker forverring":
+            parts.append(f"{fmt.change_words(r.change, r.unit)} siden {r.baseline_period}")
+        if r.benchmark_verdict == "dårligere":
+            parts.append(f"dårligere enn {bench_name(r)}")
+        if r.target_verdict == "ikke på vei":
+            parts.append(f"ikke på vei mot målet {target_text(r)}")
+        return "; ".join(parts) + f"; {now(r)} ({r.status_period})"
+
+    need = (
+        (mk["change_verdict"] == "sikker forverring")
+        | (mk["benchmark_verdict"] == "dårligere")
+        | (mk["target_verdict"] == "ikke på vei")
     )
+    weight = (
+        (mk["change_verdict"] == "sikker forverring").astype(int)
+        + (mk["benchmark_verdict"] == "dårligere").astype(int)
+        + (mk["target_verdict"] == "ikke på vei").astype(int)
+    )
+    target_rank = mk["target_verdict"].map({"nådd": 2, "på vei": 1}).fillna(0)
     status = pd.to_numeric(mk["status_value"], errors="coerce")
     target = pd.to_numeric(mk["target_value"], errors="coerce")
     distance = ((status - target).abs() / target.abs().where(target != 0)).fillna(0)  # farthest first
-    target_rank = mk["target_verdict"].map({"nådd": 2, "på vei": 1}).fillna(0)
     return {
         "bedre": items(mk["change_verdict"] == "sikker forbedring", since, rank),
-        "dårligere": items(mk["change_verdict"] == "sikker forverring", lambda r: since(r) + worse_than(r), rank),
+        "oppmerksomhet": items(need, reasons, weight * 10 + rank),
         "på vei": items(mk["target_verdict"].isin(["nådd", "på vei"]), goal, target_rank),
-        "ikke på vei": items(mk["target_verdict"] == "ikke på vei", gap, distance),
+        "usikkert": items(mk["target_verdict"] == "usikkert om målet nås", gap, distance),
     }
+
+
+def page_rule_text(mk: pd.DataFrame) -> str:
+    """The one plain line that says how sure «sikker» is on a page of many tests (issue 18)."""
+    tests = pd.to_numeric(mk.get("family_tests", pd.Series(dtype=float)), errors="coerce").dropna()
+    if tests.empty:
+        return ""
+    name = mk["family_name"].dropna().iloc[0] if mk["family_name"].notna().any() else "området"
+    return (
+        f"«Sikker» betyr her at funnet holder selv om {name} har {int(tests.iloc[0])} tester på disse sidene: "
+        "vi godtar høyst 5 prosent falske funn blant dem (Benjamini–Hochberg). Siden Indikator viser én "
+        "indikator om gangen med 95 prosents konfidensintervall."
+    )
 
 
 VERDICT_COLOURS = {  # colour-blind-safe, WCAG AA on white (4.5:1 or better)
@@ -435,13 +474,22 @@ def no_comparison_reason(shown, low, n, ref_value, ref_name: str) -> str:
 
 def compare_table(rows: pd.DataFrame, unit: str, ref_name: str = "kommunen", ref_value=None) -> pd.DataFrame:
     """One row per area against the reference (``ref_value``, or per row ``rows["ref_value"]``
-    when each group has its own); «? kan ikke sammenlignes» is followed by why."""
+    when each group has its own); «? kan ikke sammenlignes» is followed by why. Rows from the
+    funnel (``queries.compare_funnel``) carry their own note (``vs_ref_note``): why there is no
+    comparison, or that the area is outside the 95 % limits but not the 99,8 % ones."""
     refs = rows["ref_value"] if "ref_value" in rows else [ref_value] * len(rows)
+    notes = rows["vs_ref_note"] if "vs_ref_note" in rows else [""] * len(rows)
     verdicts = [
         verdict_text(s, t)
-        + (f": {no_comparison_reason(shown, low, n, ref, ref_name)}" if t == "kan ikke sammenlignes" else "")
-        for s, t, shown, low, n, ref in zip(
-            rows["vs_ref_symbol"], rows["vs_ref"], rows["shown"], rows["ci_low"], rows["n"], refs
+        + (
+            f": {note or no_comparison_reason(shown, low, n, ref, ref_name)}"
+            if t == "kan ikke sammenlignes"
+            else f" – {note}"
+            if isinstance(note, str) and note
+            else ""
+        )
+        for s, t, shown, low, n, ref, note in zip(
+            rows["vs_ref_symbol"], rows["vs_ref"], rows["shown"], rows["ci_low"], rows["n"], refs, notes
         )
     ]
     return pd.DataFrame(
@@ -454,6 +502,103 @@ def compare_table(rows: pd.DataFrame, unit: str, ref_name: str = "kommunen", ref
             ],
         }
     )
+
+
+def funnel_intro(title: str, period: str, ref_name: str, ref_value, unit: str) -> str:
+    """What the funnel plot shows, in Markdown (text from the registry escaped)."""
+    head = f"**{fmt.md_text(title)}, {period}.** "
+    ref = fmt.md_text(ref_name)
+    return head + (
+        f"Hvert område står etter hvor mange som svarte (vannrett) og tallet sitt (loddrett). Den vannrette "
+        f"linjen er {ref} ({fmt.value(ref_value, unit)}). Trakten rundt den viser hvor langt fra {ref} et område "
+        "kan havne av tilfeldighet alene: smal der mange har svart, vid der få har svart. Stiplet: 95 %-grensen; "
+        "heltrukket: 99,8 %-grensen."
+    )
+
+
+def funnel_rule_text(funnel) -> str:
+    """The page's one line on multiplicity: only outside 99,8 % is an outlier, and how many false
+    outliers that lets through by chance with this many areas (against 95 %)."""
+    from oppvekst.funnel import INNER, OUTER, expected_false
+
+    k = funnel.compared
+    return (
+        "Bare områder utenfor 99,8 %-grensen regnes som sikre avvik, som i de engelske folkehelseprofilene "
+        f"(Fingertips): med {fmt.number(k, 0)} {'område' if k == 1 else 'områder'} ventes "
+        f"{fmt.compact(expected_false(k, OUTER))} falske avvik når ingen egentlig skiller seg ut "
+        f"(med 95 %-grensen: {fmt.compact(expected_false(k, INNER))})."
+    )
+
+
+def funnel_dispersion_text(funnel) -> str:
+    """The overdispersion estimate in words: its own sentence, and what was done about it."""
+    od = funnel.overdispersion
+    text = od.reason.strip()
+    if od.adjusted:
+        text += (
+            " Dommene i tabellen bruker de utvidede grensene; den prikkede linjen i diagrammet viser "
+            "99,8 %-grensen uten utvidelse."
+        )
+    return text
+
+
+def funnel_outlier_text(rows: pd.DataFrame, funnel) -> str:
+    """Which areas lie outside the 99,8 % limits, by name and verdict (or that none does)."""
+    out = rows[rows["funnel_band"] == "outside"] if "funnel_band" in rows else rows.iloc[0:0]
+    if out.empty:
+        return f"Ingen av de {fmt.number(funnel.compared, 0)} områdene ligger utenfor 99,8 %-grensen."
+    parts = []
+    for (symbol, text), group in out.groupby(["vs_ref_symbol", "vs_ref"], sort=False):
+        names = [fmt.md_text(a) for a in group["area_name"]]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+        parts.append(f"{symbol} sikkert {text} enn {fmt.md_text(funnel.benchmark_name)}: {listed}")
+    return "Utenfor 99,8 %-grensen – " + "; ".join(parts) + "."
+
+
+def funnel_table(rows: pd.DataFrame, unit: str, ref_name: str, ref_value=None) -> pd.DataFrame:
+    """``compare_table`` for the funnel: the 99,8 % limits at each area's n beside the verdict."""
+    table = compare_table(rows, unit, ref_name, ref_value)
+    if "funnel_low998" in rows:
+        at = list(table.columns).index(f"Mot {ref_name}") + 1
+        table.insert(
+            at,
+            "99,8 %-grenser",
+            [ci_text(lo, hi, unit) for lo, hi in zip(rows["funnel_low998"], rows["funnel_high998"])],
+        )
+    return table
+
+
+def no_funnel_text(rows: pd.DataFrame, ref_name: str) -> str:
+    """Why no area could be placed in a funnel (the reason most rows give)."""
+    notes = [n for n in rows.get("vs_ref_note", []) if isinstance(n, str) and n]
+    why = max(sorted(set(notes)), key=notes.count) if notes else "ingen av tallene kan testes"
+    return (
+        f"Traktdiagram kan ikke tegnes mot {fmt.md_text(ref_name)}: {fmt.md_text(why)}. "
+        "Søylene viser tallene uten sammenligning."
+    )
+
+
+def funnel_legend(ref_name: str) -> str:
+    """What the symbols and limits mean on the Områder page's funnel and table (Markdown)."""
+    ref = fmt.md_text(ref_name)
+    return (
+        f"**Slik leser du tegnene.** Mot {ref}: ▲ sikkert bedre · ▼ sikkert dårligere · ↑/↓ sikkert høyere/lavere "
+        "(for indikatorer der ingen retning er bedre): området ligger utenfor 99,8 %-grensen i traktdiagrammet. "
+        "● omtrent likt: innenfor 99,8 %-grensen; står det «utenfor 95 %-grensen», er avstanden større enn vanlig, "
+        "men ikke et sikkert avvik. ? kan ikke sammenlignes, og teksten sier hvorfor: tallet vises ikke, det har ikke "
+        f"intervall (kilden oppgir ikke antall svar eller spredning), eller {ref} har ikke tall for perioden. "
+        "Hold pekeren over en dom for grensene ved områdets antall svar.  \n"
+        "95 % KI [lav–høy]: 95 prosents konfidensintervall, området der det sanne tallet mest sannsynlig ligger. "
+        "99,8 %-grenser: hvor langt fra tallet for "
+        f"{ref} et område med like mange svar kan havne av tilfeldighet alene. Se «Slik regner vi» på Datagrunnlag."
+    )
+
+
+def compare_hover(rows: pd.DataFrame) -> list[str]:
+    """The hover of each «Mot …» cell: the limits at the area's n and the test in a sentence."""
+    if "funnel_test" not in rows:
+        return [""] * len(rows)
+    return [" ".join(t for t in (lim, test) if t) for lim, test in zip(rows["funnel_limits"], rows["funnel_test"])]
 
 
 def profile_table(prof: pd.DataFrame) -> pd.DataFrame:

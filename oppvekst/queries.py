@@ -6,6 +6,8 @@ import duckdb
 import pandas as pd
 
 from oppvekst.formatting import sort_key, source_name
+from oppvekst.funnel import Funnel
+from oppvekst.funnel import compare as funnel_compare
 from oppvekst.geography import series_code_note  # noqa: F401 - a read-side query the pages use
 from oppvekst.periods import parse_period
 from oppvekst.registry import OWNER_SEP
@@ -145,7 +147,40 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
                 "points": int(s["value"].notna().sum()),
             }
         )
-    return pd.DataFrame(out)
+    return _page_level(con, pd.DataFrame(out), area_code)
+
+
+def _page_level(con: duckdb.DuckDBPyConnection, mk: pd.DataFrame, area_code: str) -> pd.DataFrame:
+    """The målekart's verdicts as the page states them: each single-look verdict kept only when it
+    survives Benjamini–Hochberg over the family of the kommune and its bydeler
+    (``mart_page_verdicts``, ``oppvekst.multiplicity``). Adds ``family_tests`` (how many tests the
+    correction spans) and ``family_name``."""
+    mk = mk.assign(family_tests=pd.NA, family_name=None)
+    if mk.empty or not _has_table(con, "mart_page_verdicts"):
+        return mk
+    pv = con.execute("SELECT * FROM mart_page_verdicts WHERE area_code = ?", [area_code]).df()
+    if pv.empty:
+        return mk
+    pv = mk[["indicator_id", "status_period"]].merge(
+        pv, left_on=["indicator_id", "status_period"], right_on=["indicator_id", "period"], how="left"
+    )
+    has = pv["family"].notna().to_numpy()
+    for kind in ("change", "benchmark", "target"):
+        for part in ("verdict", "symbol", "colour", "detail"):
+            if f"{kind}_{part}" not in mk:
+                mk[f"{kind}_{part}"] = None
+            mk[f"{kind}_{part}"] = mk[f"{kind}_{part}"].where(~has, pv[f"page_{kind}_{part}"].to_numpy())
+    mk["family_tests"] = pv["family_tests"].to_numpy()
+    family = pv.loc[has, "family"].iloc[0] if has.any() else None
+    if family is not None:
+        row = con.execute(
+            """SELECT a.area_name, (SELECT count(*) FROM areas b WHERE b.parent_code = a.area_code
+               AND b.area_level = 'bydel') FROM areas a WHERE a.area_code = ?""",
+            [family],
+        ).fetchone()
+        name = row[0] if row else family
+        mk["family_name"] = f"{name} og bydelene" if row and row[1] else name
+    return mk
 
 
 def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -231,48 +266,76 @@ def parent_areas(con: duckdb.DuckDBPyConnection, area_code: str) -> list[tuple[s
     return out
 
 
-def compare_areas(
-    con: duckdb.DuckDBPyConnection, indicator_id: str, period: str, kommune: str, level: str = "bydel"
-) -> tuple[pd.DataFrame, dict | None]:
-    """Bydeler of a kommune, schools of a bydel (level='skole', ``kommune`` = the bydel) or
-    kommuner (level='kommune', reference landet) for one period, each compared with the
-    reference area's value; returns (rows, reference row)."""
+def _compared_codes(con: duckdb.DuckDBPyConnection, base: pd.DataFrame, reference: str, level: str) -> pd.Series:
+    """Which mart rows of ``base`` the Områder page compares with ``reference``: the bydeler of a
+    kommune (level 'bydel'), the schools of a bydel or of a whole kommune ('skole': those whose
+    parent is the area, or a bydel of it), or every kommune ('kommune', against landet)."""
+    if level == "bydel":
+        return (base["area_level"] == "bydel") & base["area_code"].str.startswith(reference)
+    if level == "skole":
+        kids = {
+            r[0]
+            for r in con.execute(
+                """SELECT area_code FROM areas WHERE area_level = 'skole' AND (parent_code = ? OR parent_code IN
+                   (SELECT area_code FROM areas WHERE parent_code = ? AND area_level = 'bydel'))""",
+                [reference, reference],
+            ).fetchall()
+        }
+        return base["area_code"].isin(kids)
+    return base["area_level"] == "kommune"
+
+
+def compare_funnel(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, period: str, reference: str, level: str = "bydel"
+) -> tuple[pd.DataFrame, dict | None, Funnel | None]:
+    """Bydeler of a kommune, schools of a bydel or a kommune (level='skole') or kommuner
+    (level='kommune', reference landet) for one period, each placed in a funnel around the
+    reference area's value (``oppvekst.funnel.compare``: the verdict from the 99,8 % limits at the
+    area's n, widened when the areas are overdispersed). Returns (rows sorted best first, hidden
+    last; the reference's row; the funnel, or None when no area could be placed)."""
     meta = indicator_meta(con, indicator_id)
     if not meta:
-        return pd.DataFrame(), None
+        return pd.DataFrame(), None, None
     base = con.execute(
         """SELECT * FROM mart_scorecard WHERE indicator_id = ? AND period = ? AND grp = ?""",
         [indicator_id, period, meta["gender"]],
     ).df()
-    ref = base[base["area_code"] == kommune]
+    ref = base[base["area_code"] == reference]
     ref_row = ref.iloc[0].to_dict() if len(ref) else None
-    if level == "bydel":
-        rows = base[(base["area_level"] == "bydel") & base["area_code"].str.startswith(kommune)].copy()
-    elif level == "skole":  # the schools of a bydel (here ``kommune`` is the bydel's code)
-        kids = {
-            r[0]
-            for r in con.execute(
-                "SELECT area_code FROM areas WHERE parent_code = ? AND area_level = 'skole'", [kommune]
-            ).fetchall()
-        }
-        rows = base[base["area_code"].isin(kids)].copy()
-    else:
-        rows = base[base["area_level"] == "kommune"].copy()
-    ref_val = ref_row["value"] if ref_row and ref_row.get("shown") else None
-    verdicts = []
-    for r in rows.itertuples():
-        ci = Interval(r.ci_low, r.ci_high, r.ci_method, 0.95) if pd.notna(r.ci_low) else None
-        verdicts.append(benchmark_verdict(ci, ref_val, meta["polarity"], "kommunen"))
-    rows["vs_ref"] = [v.text for v in verdicts]
-    rows["vs_ref_symbol"] = [v.symbol for v in verdicts]
-    rows["vs_ref_colour"] = [v.colour for v in verdicts]
-    return rows.sort_values("value", ascending=meta["polarity"] != "higher_is_better", na_position="last"), ref_row
+    rows = base[_compared_codes(con, base, reference, level)]
+    shown = bool(ref_row and ref_row.get("shown"))
+    ref_val = ref_row["value"] if shown else None
+    ref_name = "landet" if level == "kommune" else (ref_row or {}).get("area_name") or "referansen"
+    rows, funnel = funnel_compare(
+        rows,
+        ref_val,
+        meta["statistic"],
+        meta["polarity"],
+        meta["unit"],
+        ref_name,
+        ref_row.get("sd") if shown else None,
+    )
+    rows = rows.assign(_k=rows["value"].where(rows["shown"].astype(bool)), _n=rows["area_name"].map(sort_key))
+    rows = rows.sort_values(
+        ["_k", "_n"], ascending=[meta["polarity"] != "higher_is_better", True], na_position="last", kind="stable"
+    )
+    return rows.drop(columns=["_k", "_n"]).reset_index(drop=True), ref_row, funnel
+
+
+def compare_areas(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, period: str, kommune: str, level: str = "bydel"
+) -> tuple[pd.DataFrame, dict | None]:
+    """``compare_funnel`` without the funnel: (rows with the funnel's verdict in ``vs_ref``,
+    the reference's row)."""
+    rows, ref_row, _ = compare_funnel(con, indicator_id, period, kommune, level)
+    return rows, ref_row
 
 
 def profile(con: duckdb.DuckDBPyConnection, bydel: str) -> pd.DataFrame:
     """All indicators for one bydel against its kommune (latest period of each indicator), with
-    landet's number beside it: the scorecard's one benchmark rule (``oppvekst.scorecard``), so
-    the verdicts are the Målekart's and the Indikator page's."""
+    landet's number beside it: the scorecard's one benchmark rule (``oppvekst.scorecard``), and
+    the Målekart's page-level verdicts (sure after Benjamini–Hochberg over the kommune and its
+    bydeler), so «skiller seg sikkert ut» means the same on both pages."""
     mk = malekart(con, bydel)
     if mk.empty:
         return mk
@@ -299,6 +362,8 @@ def profile(con: duckdb.DuckDBPyConnection, bydel: str) -> pd.DataFrame:
             "status_n": mk["status_n"],  # why a number has no interval (the profile's verdict text)
             "verdict": mk["benchmark_verdict"].where(kommune, None),
             "symbol": mk["benchmark_symbol"].where(kommune, None),
+            "family_tests": mk["family_tests"],  # the page-wide correction (``presentation.page_rule_text``)
+            "family_name": mk["family_name"],
         }
     )
 
@@ -463,18 +528,7 @@ def compare_slices(
         return pd.DataFrame(), {}
     base = _slices(con, meta, by, "period = ?", [period])
     refs = {s: g.iloc[0].to_dict() for s, g in base[base["area_code"] == reference].groupby("slice")}
-    if level == "bydel":
-        rows = base[(base["area_level"] == "bydel") & base["area_code"].str.startswith(reference)].copy()
-    elif level == "skole":
-        kids = {
-            r[0]
-            for r in con.execute(
-                "SELECT area_code FROM areas WHERE parent_code = ? AND area_level = 'skole'", [reference]
-            ).fetchall()
-        }
-        rows = base[base["area_code"].isin(kids)].copy()
-    else:
-        rows = base[base["area_level"] == "kommune"].copy()
+    rows = base[_compared_codes(con, base, reference, level)].copy()
     verdicts = []
     for r in rows.itertuples():
         ref = refs.get(r.slice)

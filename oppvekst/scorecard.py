@@ -18,9 +18,20 @@ import pandas as pd
 
 from oppvekst import privacy
 from oppvekst.formatting import number
+from oppvekst.multiplicity import p_line, p_newcombe, p_score, p_t, p_welch
 from oppvekst.periods import parse_period
 from oppvekst.stats import TREND_THRESHOLD, t_value, z_value
-from oppvekst.verdicts import BETTER, NEUTRAL, NONE, SAME, WORSE, _z_power, direction, projection_text
+from oppvekst.verdicts import (
+    BETTER,
+    NEUTRAL,
+    NONE,
+    SAME,
+    WORSE,
+    _z_power,
+    direction,
+    projection_text,
+    trajectory_text,
+)
 
 COLUMNS = [
     "indicator_id",
@@ -73,6 +84,10 @@ COLUMNS = [
     "trend_direction",
     "trend_chi2",
     "trend_method",
+    "target_path_value",
+    "change_p",
+    "benchmark_p",
+    "target_p",
 ]
 
 
@@ -86,7 +101,8 @@ VERDICT_LEVELS_EXCLUDED = ("skole",)
 
 NUMBERS = {
     "value", "n", "sd", "ci_low", "ci_high", "baseline_value", "baseline_series_value", "change", "change_low",
-    "change_high", "improvement", "benchmark_value", "landet_value", "target_value", "trend_chi2",
+    "change_high", "improvement", "benchmark_value", "landet_value", "target_value", "trend_chi2", "target_path_value",
+    "change_p", "benchmark_p", "target_p",
 }  # fmt: skip
 INTEGERS = {"year_start", "year_end", "units_used", "units_hidden"}
 
@@ -344,7 +360,41 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     t_lo, t_hi = np.where(has_ci, ci_low, latest), np.where(has_ci, ci_high, latest)
     no_target = np.isnan(target) | neutral
     reached = ((d > 0) & (t_lo >= target)) | ((d < 0) & (t_hi <= target))
-    on_track = np.where(d > 0, projected >= target, projected <= target)
+    # the plan's straight line from the 0-punkt (else the first point) to the target, read at this row
+    first_x, first_y = (cols_x[0], cols_y[0]) if maxk else (np.zeros(m), np.zeros(m))
+    start_v = np.where(has_bval, bval, first_y)
+    start_t = np.where(has_bval & has_base, base_end, first_x)
+    span = tyear - start_t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.minimum(np.maximum((year_e - start_t) / np.where(span > 0, span, 1.0), 0.0), 1.0)
+    path = np.where(span > 0, start_v + (target - start_v) * share, target)
+    weight = 1.0 - np.where(span > 0, share, 1.0)
+    # the 0-punkt is a measurement too: its interval, when it has one, widens the distance to the line
+    bx = np.where(has_bval, bval, np.nan)
+    start_ci = has_bval & base_shown & np.isfinite(base_n) & (base_n > 0)
+    start_ci &= (stat == "proportion") | ((stat == "mean") & np.isfinite(base_sd) & (base_n >= 2))
+    s_low, s_high = np.full(m, np.nan), np.full(m, np.nan)
+    sp = start_ci & (stat == "proportion")
+    if sp.any():
+        bn = base_n[sp]
+        lo_, hi_ = _wilson(np.maximum(0.0, np.minimum(bn, bx[sp] / 100 * bn)), bn)
+        s_low[sp], s_high[sp] = lo_ * 100, hi_ * 100
+    sm = start_ci & (stat == "mean")
+    if sm.any():
+        t = np.array([t_value(0.95, float(k - 1)) for k in base_n[sm]])
+        half = t * base_sd[sm] / np.sqrt(base_n[sm])
+        s_low[sm], s_high[sm] = bx[sm] - half, bx[sm] + half
+    dist = latest - path
+    mover = start_ci & (weight != 0)
+    with np.errstate(invalid="ignore"):
+        d_low = np.where(
+            mover, dist - np.sqrt((latest - ci_low) ** 2 + weight**2 * (s_high - start_v) ** 2), ci_low - path
+        )
+        d_high = np.where(
+            mover, dist + np.sqrt((ci_high - latest) ** 2 + weight**2 * (start_v - s_low) ** 2), ci_high - path
+        )
+    behind = has_ci & (((d > 0) & (d_high < 0)) | ((d < 0) & (d_low > 0)))
+    ahead = latest * d >= path * d
     # minimum detectable difference at 80 % power, when the target asks for less
     p0 = bval / 100
     bn_ok = np.where(base_ok, base_n, np.nan)
@@ -358,18 +408,46 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
             f" Obs: med så få svar kan bare endringer større enn {number(float(mdd[i]))} prosentpoeng påvises; "
             f"målet krever en endring på {number(float(asks[i]))} prosentpoeng."
         )
-    t_conds = [no_target, reached, k < 2, on_track, np.ones(m, dtype=bool)]
-    t_text = ["ingen mål", "nådd", "for lite data", "på vei", "ikke på vei"]
-    t_sym = ["–", "✔", "?", _select([d > 0], ["↗"], "↘"), "✖"]
-    t_col = [NONE, BETTER, NONE, BETTER, WORSE]
+    t_conds = [no_target, reached, k < 2, behind, ahead, np.ones(m, dtype=bool)]
+    t_text = ["ingen mål", "nådd", "for lite data", "ikke på vei", "på vei", "usikkert om målet nås"]
+    t_sym = ["–", "✔", "?", "✖", _select([d > 0], ["↗"], "↘"), "●"]
+    t_col = [NONE, BETTER, NONE, WORSE, BETTER, SAME]
     how = np.full(m, "", dtype=object)
     for i in np.flatnonzero(elig & ~no_target & ~reached & (k >= 2)):
-        how[i] = projection_text(int(k[i]), float(projected[i]), stat[i], int(tyear[i]))
+        code = "off_track" if behind[i] else "on_track" if ahead[i] else "uncertain"
+        text = trajectory_text(code, float(path[i]), stat[i], int(year_e[i]), bool(has_ci[i]))
+        how[i] = f"{text} {projection_text(int(k[i]), float(projected[i]), stat[i], int(tyear[i]))}"
     reach_text = np.where(
         has_ci, "Hele intervallet er på riktig side av målet.", "Verdien er på riktig side av målet (uten intervall)."
     ).astype(object)
     t_detail = ["", reach_text + warn, "Trenger minst to målinger fra og med 0-punktet for å se retning." + warn]
-    t_detail += [how + warn, how + warn]
+    t_detail += [how + warn, how + warn, how + warn]
+
+    # p-values that the intervals above invert (p < 0,05 exactly when the 95 % verdict is sure), for
+    # the page-wide correction (``oppvekst.multiplicity``)
+    change_p, bench_p = np.full(m, np.nan), np.full(m, np.nan)
+    if prop.any():
+        change_p[prop] = p_newcombe(x1, n1, x2, n2)
+    if welch.any():
+        change_p[welch] = p_welch(value[welch], sd[welch], n[welch], bval[welch], base_sd[welch], base_n[welch])
+    # the target's test is the one for the claim the verdict makes or would make: «nådd» (the number
+    # against the target) or «ikke på vei» (its distance to the plan's line)
+    claim = elig & has_ci & ~no_target
+    past = claim & (latest * d >= target * d)
+    late = claim & (k >= 2) & ~ahead
+    line_p, reach_p = np.full(m, np.nan), np.full(m, np.nan)
+    if late.any():
+        line_p[late] = p_line(
+            stat[late], value[late], n[late], sd[late], path[late], start_v[late],
+            np.where(mover, base_n, np.nan)[late], base_sd[late], weight[late],
+        )  # fmt: skip
+    ref_target = np.where(past, target, np.nan)
+    for ref_, out_, ok_ in ((bench, bench_p, elig_b & has_ci), (ref_target, reach_p, past)):
+        sel = ok_ & np.isfinite(ref_) & (stat == "proportion")
+        out_[sel] = p_score(value[sel] / 100, ref_[sel] / 100, n[sel])
+        sel = ok_ & np.isfinite(ref_) & (stat == "mean")
+        out_[sel] = p_t(value[sel], ref_[sel], sd[sel], n[sel])
+    target_p = np.where(reached, reach_p, np.where(behind, line_p, np.where(past, reach_p, line_p)))
 
     out = df
     e = elig
@@ -381,6 +459,9 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     put("change_high", np.where(has_diff, dhigh, None))
     put("change_method", dmethod)
     put("improvement", np.where(~np.isnan(change) & ~neutral, change * d, None))
+    put("target_path_value", np.where(~no_target & (k >= 1) & np.isfinite(path), path, None))
+    for c, p_ in (("change_p", change_p), ("benchmark_p", bench_p), ("target_p", target_p)):
+        put(c, np.where(np.isfinite(p_), p_, None))
     eb = elig_b
     for c, choices, last in (
         ("benchmark_verdict", b_text, "dårligere"),

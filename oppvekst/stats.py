@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+import numpy as np
+import pandas as pd
+from scipy import special as sps_special
 from scipy import stats as sps
 
 TREND_THRESHOLD = 9.5495  # chi-square(1) at 99.8 %
@@ -204,7 +207,7 @@ def _direction(chi2: float, slope: float, stable: bool) -> str:
 @dataclass(frozen=True)
 class SPC:
     centre: float
-    lower: float
+    lower: float  # for p and Laney p′ charts: the latest point's limits (they vary with n)
     upper: float
     lower_2s: float
     upper_2s: float
@@ -214,25 +217,22 @@ class SPC:
     assurance: str | None  # consistently passes | consistently fails | may or may not hit | None
     method: str = "XmR (Making Data Count)"
     rules: dict = field(default_factory=dict)
+    # Per-point limits (p and Laney p′ charts, where they vary with n); None for XmR.
+    lowers: tuple[float, ...] | None = None
+    uppers: tuple[float, ...] | None = None
+    lowers_2s: tuple[float, ...] | None = None
+    uppers_2s: tuple[float, ...] | None = None
+    sigma_z: float | None = None  # Laney's σz measured on the baseline (widens the limits only in Laney p′)
+    reason: str = ""  # one bokmål sentence: which chart and why (spc_monthly)
 
 
-def spc(
-    values: list[float], baseline: int = 12, run: int = 7, target: float | None = None, polarity: str = "neutral"
-) -> SPC:
-    """XmR chart with the four Making Data Count rules, variation and assurance icons."""
-    if len(values) < 2:
-        raise ValueError("an XmR chart needs at least 2 points")
-    base = values[:baseline]
-    centre = sum(base) / len(base)
-    mrs = [abs(b - a) for a, b in itertools.pairwise(base)]
-    amr = sum(mrs) / len(mrs)
-    ucl, lcl = centre + 2.66 * amr, centre - 2.66 * amr
-    u2, l2 = centre + 1.773 * amr, centre - 1.773 * amr
+def _special_causes(values, centre: float, lcl, ucl, l2, u2, run: int) -> list[list[str]]:
+    """The four Making Data Count rules; the limits are per point (sequences of len(values))."""
     n = len(values)
     flags: list[list[str]] = [[] for _ in values]
     side = [1 if v > centre else -1 if v < centre else 0 for v in values]
     for i, v in enumerate(values):
-        if v > ucl or v < lcl:
+        if v > ucl[i] or v < lcl[i]:
             flags[i].append("outside")
     for i in range(n - run + 1):  # run of increases or decreases (run points)
         seg = values[i : i + run]
@@ -242,9 +242,8 @@ def spc(
                 if "trend" not in flags[j]:
                     flags[j].append("trend")
     for i in range(n - 2):  # 2 of 3 beyond 2 sigma on the same side (3-sigma points count)
-        seg = values[i : i + 3]
         for sgn, lim in ((1, u2), (-1, l2)):
-            beyond = [k for k, v in enumerate(seg) if (v - lim) * sgn > 0]
+            beyond = [k for k in range(3) if (values[i + k] - lim[i + k]) * sgn > 0]
             if len(beyond) >= 2:
                 for k in beyond:
                     if "two_of_three" not in flags[i + k]:
@@ -255,9 +254,15 @@ def spc(
             for j in range(i, i + run):
                 if "shift" not in flags[j]:
                     flags[j].append("shift")
-    last = n - 1
-    if flags[last]:
-        high = values[last] > centre
+    return flags
+
+
+def _icons(
+    last_value: float, last_flags: list[str], centre: float, lcl: float, ucl: float, target, polarity: str
+) -> tuple[str, str | None]:
+    """Variation icon from the latest point; assurance icon from the target against its limits."""
+    if last_flags:
+        high = last_value > centre
         if polarity == "neutral":
             variation = "neutral special cause"
         else:
@@ -273,6 +278,24 @@ def spc(
             assurance = "consistently fails" if target >= ucl else "consistently passes"
         else:
             assurance = "consistently fails" if target <= lcl else "consistently passes"
+    return variation, assurance
+
+
+def spc(
+    values: list[float], baseline: int = 12, run: int = 7, target: float | None = None, polarity: str = "neutral"
+) -> SPC:
+    """XmR chart with the four Making Data Count rules, variation and assurance icons."""
+    if len(values) < 2:
+        raise ValueError("an XmR chart needs at least 2 points")
+    base = values[:baseline]
+    centre = sum(base) / len(base)
+    mrs = [abs(b - a) for a, b in itertools.pairwise(base)]
+    amr = sum(mrs) / len(mrs)
+    ucl, lcl = centre + 2.66 * amr, centre - 2.66 * amr
+    u2, l2 = centre + 1.773 * amr, centre - 1.773 * amr
+    n = len(values)
+    flags = _special_causes(values, centre, [lcl] * n, [ucl] * n, [l2] * n, [u2] * n, run)
+    variation, assurance = _icons(values[-1], flags[-1], centre, lcl, ucl, target, polarity)
     return SPC(
         centre,
         lcl,
@@ -285,3 +308,330 @@ def spc(
         assurance,
         rules={"baseline": len(base), "run": run},
     )
+
+
+# -------------------------------------------------- funnel plots and overdispersion
+def _pct(v: float, decimals: int = 1) -> str:
+    """A number in bokmål for the reason sentences: decimal comma, no thousands separator."""
+    return f"{v:.{decimals}f}".replace(".", ",")
+
+
+def funnel_limits(
+    benchmark_pct, n, confidence: float = 0.998, *, phi: float = 1.0, tau2: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Funnel limits for a proportion in percent around the benchmark p₀ for each n (Spiegelhalter
+    2005; PHEindicatormethods' ``calculate_funnel_limits(statistic = "proportion")``):
+    p₀ ± z·√(φ·s² + τ²), s = √(p₀(1 − p₀)/n)·100, clipped to 0–100.
+
+    PHE writes the limit as the proportion whose Wilson score interval just touches p₀
+    (``sigma_adjustment`` in R/utils.R); solving that quadratic gives exactly p₀ ± z·√(p₀(1 − p₀)/n),
+    and this reproduces their published test values (tests/test_funnels.py). z is the normal
+    quantile (1,959964 at 95 %, 3,090232 at 99,8 %). ``phi`` (multiplicative) and ``tau2``
+    (additive, percent²) widen the limits for overdispersion; the app uses ``tau2``
+    (see ``overdispersion``). Scalars or arrays in, arrays out."""
+    p0 = np.asarray(benchmark_pct, dtype=float) / 100
+    n = np.asarray(n, dtype=float)
+    z = z_value(confidence)
+    s = np.sqrt(p0 * (1 - p0) / n) * 100
+    half = z * np.sqrt(phi * s**2 + tau2)
+    return np.clip(p0 * 100 - half, 0, 100), np.clip(p0 * 100 + half, 0, 100)
+
+
+def funnel_limits_rate(
+    benchmark_rate, population, confidence: float = 0.998, multiplier: float = 1000
+) -> tuple[np.ndarray, np.ndarray]:
+    """Funnel limits for a rate per ``multiplier`` around the benchmark for each population:
+    exact Poisson, as PHEindicatormethods' ``calculate_funnel_limits(statistic = "rate")``.
+
+    With E = rate·population/multiplier expected events, the lower limit is O/population where O
+    is the (continuous) count whose exact upper confidence limit equals E, and the upper limit the
+    count whose exact lower limit equals E (the chi-square/gamma form of the Poisson interval,
+    ``poisson_interval`` below 10). PHE's funnel code (R/utils.R ``poisson_funnel``) uses the exact
+    interval at every count, not Byar's approximation from 10 events (that is in its
+    significance test and CIs); Byar would miss their published limits by up to 0,85 % near 10
+    events, so the exact form is used throughout. Scalars or arrays in, arrays out."""
+    rate = np.asarray(benchmark_rate, dtype=float)
+    pop = np.asarray(population, dtype=float)
+    a = (1 - confidence) / 2
+    expected = rate * pop / multiplier
+    low_count = np.where(expected > 0, sps_special.pdtrik(a, expected), 0.0)
+    high_count = sps_special.pdtrik(1 - a, expected) + 1
+    low = np.maximum(0.0, np.nan_to_num(low_count, nan=0.0))
+    return low / pop * multiplier, high_count / pop * multiplier
+
+
+def funnel_limits_mean(
+    benchmark, sd, n, confidence: float = 0.998, *, phi: float = 1.0, tau2: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Funnel limits for a mean (e.g. the 1–5 Elevundersøkelsen scores): benchmark ± z·√(φ·s² + τ²),
+    s = sd/√n (normal approximation; PHEindicatormethods has no funnel for means). Not clipped."""
+    centre = np.asarray(benchmark, dtype=float)
+    s = np.asarray(sd, dtype=float) / np.sqrt(np.asarray(n, dtype=float))
+    half = z_value(confidence) * np.sqrt(phi * s**2 + tau2)
+    return centre - half, centre + half
+
+
+def funnel_z(value_pct, n, benchmark_pct) -> np.ndarray:
+    """z-scores of proportions (percent) against the benchmark: (p − p₀)/√(p₀(1 − p₀)/n).
+    The matching standard errors for ``overdispersion`` are √(p₀(1 − p₀)/n)·100."""
+    p = np.asarray(value_pct, dtype=float) / 100
+    p0 = np.asarray(benchmark_pct, dtype=float) / 100
+    return (p - p0) / np.sqrt(p0 * (1 - p0) / np.asarray(n, dtype=float))
+
+
+def winsorised_normal_factor(winsor: float = 0.10) -> float:
+    """E[z_w²] for a standard normal z winsorised at ``winsor`` in each tail (0,6787 at 10 %): the
+    consistency factor that makes the winsorised φ ≈ 1 when areas vary only by chance."""
+    q = float(sps.norm.ppf(1 - winsor))
+    return (1 - 2 * winsor) - 2 * q * float(sps.norm.pdf(q)) + 2 * winsor * q * q
+
+
+@dataclass(frozen=True)
+class Overdispersion:
+    phi: float  # Σz_w²/(k·c): winsorised z-scores (10 % each tail), c = winsorised_normal_factor
+    tau2: float  # additive between-area variance (squared unit of se: percent² for proportions); 0 if not adjusted
+    k: int  # areas used
+    adjusted: bool  # k >= min_areas and k·φ > the 95 % quantile of χ²(k − 1)
+    method: str  # "additive random effects (τ²)" | "none"
+    reason: str  # one bokmål sentence with φ and τ
+    phi_raw: float = float("nan")  # Σz_w²/k exactly as Spiegelhalter 2005 / FunnelPlotR (no consistency factor)
+
+
+def overdispersion(
+    z,
+    se,
+    winsor: float = 0.10,
+    min_areas: int = 5,
+    *,
+    consistency: bool = True,
+    unit: str = "prosentpoeng",
+) -> Overdispersion:
+    """φ and τ² (Spiegelhalter 2005, "Funnel plots for comparing institutional performance"):
+    winsorise the z-scores (below the 10th percentile set to it, above the 90th set to it;
+    percentiles by linear interpolation, numpy's default = R's quantile type 7, as FunnelPlotR),
+    φ = Σz_w²/k; the areas are overdispersed when k·φ > χ²(k − 1)'s 95 % quantile and k ≥
+    ``min_areas`` (5: fewer areas cannot tell a spread from chance); then
+    τ² = (kφ − (k − 1)) / (Σw − Σw²/Σw), w = 1/se², else τ² = 0.
+
+    Consistency factor (our choice, on by default): winsorising shrinks z² — for areas that vary
+    only by chance Σz_w²/k is about 0,68, not 1 — so the published estimator under-adjusts: in
+    our simulation (200 areas, n 150–3000, between-area SD 0,15 on the logit scale) it left about
+    1,5 % of areas outside 99,8 % limits instead of 0,2 %. We divide by c = E[z_w²] of a standard
+    normal (``winsorised_normal_factor``, 0,6787 at 10 %), which keeps the robustness against real
+    outliers and makes φ ≈ 1 under chance. ``consistency=False`` gives the published estimator
+    (``phi_raw`` always holds it). NaN pairs and se <= 0 are left out."""
+    z = np.asarray(z, dtype=float)
+    se = np.asarray(se, dtype=float)
+    ok = np.isfinite(z) & np.isfinite(se) & (se > 0)
+    z, se = z[ok], se[ok]
+    k = len(z)
+    if k == 0:
+        return Overdispersion(float("nan"), 0.0, 0, False, "none", "Ingen områder med tall å sammenligne.")
+    lo, hi = np.percentile(z, [100 * winsor, 100 * (1 - winsor)])
+    phi_raw = float(np.sum(np.clip(z, lo, hi) ** 2) / k)
+    phi = phi_raw / winsorised_normal_factor(winsor) if consistency else phi_raw
+    count = f"{k} {'område' if k == 1 else 'områder'}"
+    if k < min_areas:
+        return Overdispersion(
+            phi,
+            0.0,
+            k,
+            False,
+            "none",
+            f"For få områder ({k}) til å si om de varierer mer enn tilfeldigheter tilsier (vi krever minst "
+            f"{min_areas}); grensene er ikke utvidet (φ = {_pct(phi)}, τ = 0).",
+            phi_raw,
+        )
+    if k * phi <= float(sps.chi2.ppf(0.95, k - 1)):
+        return Overdispersion(
+            phi,
+            0.0,
+            k,
+            False,
+            "none",
+            f"Områdene varierer ikke mer enn tilfeldigheter tilsier (φ = {_pct(phi)} for {count}); "
+            "grensene er ikke utvidet (τ = 0).",
+            phi_raw,
+        )
+    w = 1 / se**2
+    tau2 = max(0.0, float((k * phi - (k - 1)) / (w.sum() - (w**2).sum() / w.sum())))
+    return Overdispersion(
+        phi,
+        tau2,
+        k,
+        True,
+        "additive random effects (τ²)",
+        f"Områdene varierer mer enn tilfeldigheter tilsier (φ = {_pct(phi)} for {count}); grensene er "
+        f"utvidet med en variasjon mellom områdene på τ = {_pct(math.sqrt(tau2))} {unit}.",
+        phi_raw,
+    )
+
+
+# ------------------------------------------------------------- p and Laney p′
+D2 = 1.128  # E[|z₁ − z₂|] for independent standard normals: moving range to sigma
+SIGMA_Z_BOUND = 1.6  # σz above 1 + 1,6/√m (m moving ranges) is more than chance gives, one-sided 5 %
+
+
+def _p_chart(x, n, baseline: int | None, laney: bool) -> pd.DataFrame:
+    x = np.asarray(x, dtype=float)
+    n = np.asarray(n, dtype=float)
+    if x.shape != n.shape or len(x) < 2:
+        raise ValueError("a p chart needs x and n of the same length, at least 2 points")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(n))) or np.any(n <= 0) or np.any(x < 0) or np.any(x > n):
+        raise ValueError("need 0 <= x <= n and n > 0 for every point")
+    b = len(x) if baseline is None else max(2, min(baseline, len(x)))
+    pbar = x[:b].sum() / n[:b].sum()
+    if pbar <= 0 or pbar >= 1:
+        raise ValueError("p̄ is 0 or 1: a p chart has no spread to draw")
+    sigma_p = np.sqrt(pbar * (1 - pbar) / n)
+    p = x / n
+    z = (p - pbar) / sigma_p
+    measured = float(np.mean(np.abs(np.diff(z[:b]))) / D2)
+    sigma_z = measured if laney else 1.0
+    s = sigma_p * sigma_z * 100
+    c = pbar * 100
+    out = pd.DataFrame(
+        {
+            "p": p * 100,
+            "centre": c,
+            "lower_2sigma": np.clip(c - 2 * s, 0, 100),
+            "upper_2sigma": np.clip(c + 2 * s, 0, 100),
+            "lower_3sigma": np.clip(c - 3 * s, 0, 100),
+            "upper_3sigma": np.clip(c + 3 * s, 0, 100),
+            "sigma_z": sigma_z,
+        }
+    )
+    out.attrs.update(sigma_z=sigma_z, sigma_z_measured=measured, method="Laney p′" if laney else "p", baseline=b)
+    return out
+
+
+def pprime_limits(x, n, *, baseline: int | None = None) -> pd.DataFrame:
+    """Laney p′ chart (Laney 2002; NHS «Making Data Count»; qicharts2 ``chart = 'pp'``): one row
+    per point with p, centre, lower_2sigma, upper_2sigma, lower_3sigma, upper_3sigma (percent,
+    clipped to 0–100) and sigma_z; ``.attrs`` holds sigma_z and method 'Laney p′'.
+    p̄ = Σx/Σn; σ_pᵢ = √(p̄(1 − p̄)/nᵢ); zᵢ = (pᵢ − p̄)/σ_pᵢ; σz = mean |zᵢ − zᵢ₋₁| / 1,128;
+    limits p̄ ± k·σ_pᵢ·σz. ``baseline``: p̄ and σz from the first points only (all by default)."""
+    return _p_chart(x, n, baseline, laney=True)
+
+
+def p_limits(x, n, *, baseline: int | None = None) -> pd.DataFrame:
+    """Shewhart p chart: as ``pprime_limits`` with σz = 1 (limits p̄ ± k·σ_pᵢ); method 'p'."""
+    return _p_chart(x, n, baseline, laney=False)
+
+
+def _counts_ok(x, n) -> bool:
+    if n is None or x is None:
+        return False
+    try:
+        xa, na = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return (
+        xa.shape == na.shape
+        and len(na) >= 2
+        and bool(np.all(np.isfinite(xa)) and np.all(np.isfinite(na)))
+        and bool(np.all(na > 0) and np.all(xa >= 0) and np.all(xa <= na))
+    )
+
+
+def spc_method(x, n, *, baseline: int = 12) -> tuple[str, str]:
+    """Which SPC chart for a monthly share: "XmR" without usable counts (n missing, or a mean),
+    "p" when the counts are known and the months vary no more than chance allows, "Laney p′"
+    when they vary more (σz above 1 + 1,6/√m for m moving ranges in the baseline: the 95 % upper
+    bound of σz under pure binomial variation, from simulation — a p chart would then flag
+    months that are only ordinary variation). Returns (method, one bokmål sentence for the page,
+    in plain words: σz is said as «varierer 4,1 ganger så mye som tilfeldigheter tilsier»)."""
+    if not _counts_ok(x, n):
+        return (
+            "XmR",
+            "Vi har ikke antallet bak hver måned (eller tallet er et gjennomsnitt), så grensene bygger på hvor "
+            "mye tallet endrer seg fra måned til måned (NHS «Making Data Count»).",
+        )
+    xa, na = np.asarray(x, dtype=float), np.asarray(n, dtype=float)
+    b = max(2, min(baseline, len(na)))
+    pbar = xa[:b].sum() / na[:b].sum()
+    if pbar <= 0 or pbar >= 1:
+        return (
+            "XmR",
+            "Andelen er 0 eller 100 prosent i grunnlagsmånedene, så grensene bygger på hvor mye tallet endrer "
+            "seg fra måned til måned (NHS «Making Data Count»).",
+        )
+    sigma_z = float(pprime_limits(xa, na, baseline=b).attrs["sigma_z"])
+    lo, hi = round(float(na.min())), round(float(na.max()))
+    lo_t, hi_t = (f"{v:,}".replace(",", "\u00a0") for v in (lo, hi))  # «1 593»
+    counts = f"varierer (fra {lo_t} til {hi_t})" if lo != hi else f"er det samme ({lo_t})"
+    if sigma_z > 1 + SIGMA_Z_BOUND / math.sqrt(b - 1):
+        return (
+            "Laney p′",
+            f"Antallet bak hver måned {counts}, og tallene varierer {_pct(sigma_z)} ganger så mye som "
+            "tilfeldigheter tilsier, så grensene er utvidet like mye (Laneys p′-diagram, NHS «Making Data Count»).",
+        )
+    return (
+        "p",
+        f"Antallet bak hver måned {counts}, og tallene varierer ikke mer enn tilfeldigheter kan forklare "
+        f"({_pct(sigma_z)} ganger det tilfeldigheter alene gir), så grensene regnes fra antallet hver måned "
+        "(p-diagram): smalere i måneder med mange, videre i måneder med få.",
+    )
+
+
+def spc_pprime(
+    x,
+    n,
+    baseline: int = 12,
+    run: int = 7,
+    target: float | None = None,
+    polarity: str = "neutral",
+    *,
+    laney: bool = True,
+) -> SPC:
+    """p or Laney p′ chart (``laney``) with the four Making Data Count rules against per-point
+    limits, and the variation and assurance icons (assurance against the latest point's limits).
+    Values and limits in percent; centre and σz from the first ``baseline`` points."""
+    lim = _p_chart(x, n, baseline, laney)
+    values = [float(v) for v in lim["p"]]
+    centre = float(lim["centre"].iloc[0])
+    lcl, ucl = [float(v) for v in lim["lower_3sigma"]], [float(v) for v in lim["upper_3sigma"]]
+    l2, u2 = [float(v) for v in lim["lower_2sigma"]], [float(v) for v in lim["upper_2sigma"]]
+    flags = _special_causes(values, centre, lcl, ucl, l2, u2, run)
+    variation, assurance = _icons(values[-1], flags[-1], centre, lcl[-1], ucl[-1], target, polarity)
+    b = lim.attrs["baseline"]
+    return SPC(
+        centre,
+        lcl[-1],
+        ucl[-1],
+        l2[-1],
+        u2[-1],
+        b < baseline,
+        flags,
+        variation,
+        assurance,
+        method="Laney p′ (Making Data Count)" if laney else "p (Making Data Count)",
+        rules={"baseline": b, "run": run, "sigma_z_applied": lim.attrs["sigma_z"]},
+        lowers=tuple(lcl),
+        uppers=tuple(ucl),
+        lowers_2s=tuple(l2),
+        uppers_2s=tuple(u2),
+        sigma_z=lim.attrs["sigma_z_measured"],
+    )
+
+
+def spc_monthly(
+    values: list[float],
+    n=None,
+    *,
+    baseline: int = 12,
+    run: int = 7,
+    target: float | None = None,
+    polarity: str = "neutral",
+) -> SPC:
+    """The Indikator page's chart: ``values`` in percent, ``n`` the count behind each (None for a
+    mean or when unknown). Chooses XmR, p or Laney p′ with ``spc_method`` and returns its SPC
+    with ``reason`` set."""
+    x = None if n is None else [v * m / 100 for v, m in zip(values, n)]
+    method, reason = spc_method(x, n, baseline=baseline)
+    if method == "XmR":
+        result = spc(list(values), baseline=baseline, run=run, target=target, polarity=polarity)
+    else:
+        x = [round(v) if abs(v - round(v)) < 1e-6 else v for v in x]  # counts back from a rounded percent
+        result = spc_pprime(x, n, baseline, run, target, polarity, laney=method == "Laney p′")
+    return replace(result, reason=reason)

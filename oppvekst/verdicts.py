@@ -143,6 +143,48 @@ def projection_text(points: int, projected: float, statistic: str, target_year: 
     return start + f"blir tallet {number(projected, 2)}{word} i {target_year}."
 
 
+def line_share(baseline_year: float, target_year: float, year: float) -> float:
+    """How far along the plan's line from the 0-punkt to the target ``year`` is (0-1; 1 from the
+    target year on)."""
+    if target_year <= baseline_year:
+        return 1.0
+    return min(max((year - baseline_year) / (target_year - baseline_year), 0.0), 1.0)
+
+
+def trajectory(baseline_value: float, baseline_year: float, target: float, target_year: float, year: float) -> float:
+    """The plan's straight line from the 0-punkt to the target, read at ``year`` (the target itself
+    from the target year on)."""
+    if target_year <= baseline_year:
+        return target
+    return baseline_value + (target - baseline_value) * line_share(baseline_year, target_year, year)
+
+
+def distance_to_line(value: float, ci: Interval, path: float, start: float, start_ci: Interval | None, weight: float):
+    """value − path with a 95 % interval. The line starts at the 0-punkt, itself a measurement: with
+    its interval, the distance value − weight·start − share·target gets the MOVER interval (Zou &
+    Donner 2008; Newcombe's method for a difference when weight is 1), else the value's own
+    interval is held against the line. Returns (distance, low, high)."""
+    dist = value - path
+    if start_ci is None or weight == 0:
+        return dist, ci[0] - path, ci[1] - path
+    low = dist - math.sqrt((value - ci[0]) ** 2 + weight**2 * (start_ci[1] - start) ** 2)
+    high = dist + math.sqrt((ci[1] - value) ** 2 + weight**2 * (start - start_ci[0]) ** 2)
+    return dist, low, high
+
+
+def trajectory_text(code: str, path_value: float, statistic: str, year: int, has_interval: bool) -> str:
+    """Why a target verdict is «ikke på vei», «på vei» or «usikkert om målet nås»: where the number
+    is against the plan's line from the 0-punkt to the target."""
+    line = f"linjen fra 0-punktet mot målet ({number(path_value, 2)}{' prosent' if statistic == 'proportion' else ''} i {year})"
+    if code == "off_track":
+        return f"Tallet ligger sikkert bak {line}: hele intervallet for avstanden til linjen er på feil side."
+    if code == "on_track":
+        return f"Tallet ligger på riktig side av {line}."
+    if has_interval:
+        return f"Tallet ligger bak {line}, men intervallet for avstanden rekker over linjen, så det er ikke sikkert at det går for sakte."
+    return f"Tallet ligger bak {line}, men uten antall svar kan vi ikke teste om avstanden er sikker."
+
+
 def target_verdict(
     points: list[tuple[float, float]],
     latest_ci: Interval | None,
@@ -153,14 +195,20 @@ def target_verdict(
     baseline_n=None,
     latest_n=None,
     baseline_value=None,
+    baseline_year=None,
+    baseline_ci: Interval | None = None,
 ) -> Verdict:
     """Against the target. points: (year, value) from the 0-punkt on, oldest first.
 
-    Reached when the latest interval (or, without one, the value) is wholly on the good side
-    of the target. Otherwise the least-squares line through the points since the 0-punkt is
-    projected to the target year: reaching the target there is "på vei", else "ikke på vei".
-    Fewer than two points: "for lite data". A warning is added when the change the target asks
-    for is smaller than the minimum detectable difference at 80 % power."""
+    «nådd» when the latest interval (or, without one, the value) is wholly on the good side of the
+    target. Otherwise the number is held against the plan's straight line from the 0-punkt
+    (``baseline_value`` in ``baseline_year``; without one, the first point) to the target in the
+    target year: «ikke på vei» only when the whole interval of the distance to the line lies on the
+    wrong side (a test; ``distance_to_line``, with the 0-punkt's own uncertainty ``baseline_ci``), «på vei» when the number is on the line or its good side, and the calmer «usikkert om
+    målet nås» when the number is behind but the interval reaches the line (or there is no
+    interval to test with). Fewer than two points: «for lite data». The detail adds where the
+    series' own straight line would end, and a warning when the change the target asks for is
+    smaller than the minimum detectable difference at 80 % power."""
     d = direction(polarity)
     if not _isnum(target) or d == 0:
         return Verdict("none", "ingen mål", "–", NONE)
@@ -203,8 +251,21 @@ def target_verdict(
     sxx = sum((x - xm) ** 2 for x in xs)
     slope = sum((x - xm) * (y - ym) for x, y in pts) / sxx if sxx else 0.0
     projected = ym + slope * (target_year - xm)
-    on_track = projected >= target if d > 0 else projected <= target
     how = projection_text(len(pts), projected, statistic, int(target_year))
-    if on_track:
-        return Verdict("on_track", "på vei", "↗" if d > 0 else "↘", BETTER, how + warn)
-    return Verdict("off_track", "ikke på vei", "✖", WORSE, how + warn)
+    if _isnum(baseline_value):
+        start, start_year = baseline_value, pts[0][0] if baseline_year is None else baseline_year
+        start_ci = baseline_ci
+    else:
+        start, start_year, start_ci = pts[0][1], pts[0][0], None
+    path = trajectory(start, start_year, target, target_year, pts[-1][0])
+    year = int(pts[-1][0])
+    weight = 1.0 - line_share(start_year, target_year, pts[-1][0])
+    _, low, high = distance_to_line(latest, latest_ci, path, start, start_ci, weight) if latest_ci else (0, 0, 0)
+    if latest_ci and ((d > 0 and high < 0) or (d < 0 and low > 0)):
+        code, verdict = "off_track", Verdict("off_track", "ikke på vei", "✖", WORSE)
+    elif latest * d >= path * d:
+        code, verdict = "on_track", Verdict("on_track", "på vei", "↗" if d > 0 else "↘", BETTER)
+    else:
+        code, verdict = "uncertain", Verdict("uncertain", "usikkert om målet nås", "●", SAME)
+    text = trajectory_text(code, path, statistic, year, latest_ci is not None)
+    return Verdict(verdict.code, verdict.text, verdict.symbol, verdict.colour, f"{text} {how}{warn}")

@@ -22,7 +22,7 @@ from oppvekst.queries import (
     series_code_note,
     tidy_values,
 )
-from oppvekst.stats import spc
+from oppvekst.stats import spc_monthly
 from pages._ui import (
     area_picker,
     as_grid,
@@ -113,7 +113,9 @@ months = read(monthly, meta["indicator_id"], area)
 if len(months) >= 2:
     st.subheader("Måned for måned: styringsdiagram")
     target = meta["target_value"] if pd.notna(meta["target_value"]) else None
-    result = spc(list(months["value"]), target=target, polarity=meta["polarity"])
+    # p or Laney p′ when the counts behind a share are known, XmR for a mean (spc_method says why)
+    counts = list(months["n"]) if meta["statistic"] == "proportion" else None
+    result = spc_monthly(list(months["value"]), counts, target=target, polarity=meta["polarity"])
     st.markdown(
         f"**Siste måned ({fmt.period_text(months['period'].iloc[-1])}):** {VARIATION_TEXT[result.variation]}. "
         f"**Mot målet:** {ASSURANCE_TEXT[result.assurance]}."
@@ -129,9 +131,12 @@ if len(months) >= 2:
             unit=meta["unit"],
         )
     )
+    st.caption(f"**Diagram:** {fmt.md_text(result.reason)}")
     st.caption(
         "Styringsdiagram (metode fra NHS «Making Data Count»): midtlinje og kontrollgrenser fra de første "
-        "12 månedene. ◆ markerer spesiell variasjon: et punkt utenfor kontrollgrensene, 7 på rad som stiger "
+        "12 månedene"
+        + ("; grensene følger antallet hver måned" if result.uppers is not None else "")
+        + ". ◆ markerer spesiell variasjon: et punkt utenfor kontrollgrensene, 7 på rad som stiger "
         "eller synker, 2 av 3 punkter på rad nær samme kontrollgrense, eller 7 på rad på samme side av midtlinjen."
     )
 

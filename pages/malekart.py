@@ -10,6 +10,7 @@ from oppvekst.presentation import (
     malekart_grid,
     malekart_hover,
     malekart_table,
+    page_rule_text,
     summary,
 )
 from oppvekst.queries import malekart
@@ -26,14 +27,13 @@ if mk.empty:
     st.stop()
 
 st.markdown(f"**{fmt.md_text(area_name)}:** {summary(mk)}")
-
-# The first screen: what goes better, what goes worse, what is on track - named, largest first,
-# each a link to the indicator's page.
+# The first screen: what goes better, what needs attention, what is on track - named, largest first,
+# each a link to the indicator's page. Only what is sure on the page (``oppvekst.multiplicity``).
 hl = highlights(mk)
 
 
-def names(items, empty) -> None:
-    st.markdown(highlight_list(items, area, empty), unsafe_allow_html=True)  # escaped in highlight_list
+def names(items, empty, most: int = 5) -> None:
+    st.markdown(highlight_list(items, area, empty, most), unsafe_allow_html=True)  # escaped in highlight_list
 
 
 c1, c2, c3 = st.columns(3)
@@ -41,14 +41,23 @@ with c1.container(border=True):
     st.markdown(f"#### ▲ Går bedre ({len(hl['bedre'])})")
     names(hl["bedre"], "Ingen indikatorer viser sikker forbedring siden 0-punktet.")
 with c2.container(border=True):
-    st.markdown(f"#### ▼ Går dårligere ({len(hl['dårligere'])})")
-    names(hl["dårligere"], "Ingen indikatorer viser sikker forverring siden 0-punktet.")
+    st.markdown(f"#### ▼ Trenger oppmerksomhet ({len(hl['oppmerksomhet'])})")
+    names(
+        hl["oppmerksomhet"],
+        "Ingen indikatorer viser sikker forverring, er sikkert dårligere enn sammenligningen eller ligger sikkert "
+        "bak linjen mot målet.",
+    )
 with c3.container(border=True):
     st.markdown(f"#### Mot målet: {len(hl['på vei'])} på vei eller nådd")
     names(hl["på vei"], "Ingen indikatorer har nådd målet eller er på vei mot det ennå.")
-    if hl["ikke på vei"]:
-        st.markdown(f"**✖ Ikke på vei ({len(hl['ikke på vei'])}), lengst unna først:**")
-        names(hl["ikke på vei"], "")
+    if hl["usikkert"]:
+        st.markdown(
+            f"● Usikkert om målet nås ({len(hl['usikkert'])}): bak linjen mot målet, men ikke sikkert.",
+            help="Tallet ligger bak planens rette linje fra 0-punktet til målet, men intervallet rekker over linjen "
+            "(eller kilden oppgir ikke antall svar), så vi kan ikke si sikkert at det går for sakte.",
+        )
+        names(hl["usikkert"], "", most=3)
+st.caption(fmt.md_text(page_rule_text(mk)))  # how sure «sikker» is on a page of many tests
 
 table = malekart_table(mk)
 links = {"Hva": [indicator_link(i, area) for i in mk["indicator_id"]]}

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from oppvekst import formatting as fmt
-from oppvekst.presentation import profile_table
+from oppvekst.presentation import page_rule_text, profile_table
 from oppvekst.queries import profile, tidy_values
 from pages._ui import area_picker, downloads, header, html_table, print_header, reader, verdict_legend
 
@@ -24,6 +24,7 @@ st.markdown(
     + (f", ↑/↓ {other} høyere eller lavere (ingen retning er bedre)" if other else "")
     + ". Resten er omtrent som kommunen eller kan ikke sammenlignes."
 )
+st.caption(fmt.md_text(page_rule_text(prof)))
 table = profile_table(prof)
 verdict_legend(compare="kommunen")
 for goal in prof["goal"].drop_duplicates():

@@ -19,12 +19,11 @@ from samplegen.world import (
     true_value,
 )
 
+# Flat from the indicators' 0-punkt (2020) on, but hjemmebesøk: the national trend kept (PLANTED)
 KOSTRA = [
+    Measure("KOSbvbarnuspinnb0000", "Barn med undersøkelse ift. innbyggere 0-17 år (prosent)", 0.041, 0.02, 2020, 0.0),
     Measure(
-        "KOSbvbarnuspinnb0000", "Barn med undersøkelse ift. innbyggere 0-17 år (prosent)", 0.041, 0.02, 2019, -0.03
-    ),
-    Measure(
-        "KOSbvbarnhotilta0001", "Barn med barnevernstiltak ift. innbyggere 0-17 år (prosent)", 0.031, 0.0, 2018, -0.05
+        "KOSbvbarnhotilta0001", "Barn med barnevernstiltak ift. innbyggere 0-17 år (prosent)", 0.031, -0.03, 2020, 0.0
     ),
     Measure(
         "KOSandelhjemmebe0000",
@@ -32,7 +31,7 @@ KOSTRA = [
         0.82,
         0.06,
         2020,
-        0.02,
+        0.08,
     ),
     Measure(
         "KOSndubvinnbygge0003",
@@ -40,7 +39,7 @@ KOSTRA = [
         3600,
         0.04,
         2020,
-        0.02,
+        0.0,
         kind="amount",
     ),
 ]
@@ -59,7 +58,7 @@ def kostra_cells(w: World, years: list[int], measures: list[Measure], revise: fl
                     continue
                 base = max(1, pop if "hjemmebe" not in m.code else pop // 18)
                 x = rng.binomial(base, true_value(m, u, y))
-                if revise:
+                if revise and y == years[-1]:  # the newest year's preliminary count, later revised
                     x = int(round(x * (1 + revise)))  # noqa: RUF046 - x is a numpy integer
                 hide = x < 5 and "hjemmebe" not in m.code  # barnevern counts below 5 are suppressed
                 yield u, y, m.code, None if hide else round(100 * x / base, 1), hide

@@ -10,11 +10,13 @@ import numpy as np
 
 from samplegen.world import YEARS, Measure, World, nb, survey
 
-EU_MOBBING = Measure("andel_mobbet", "Andel mobbet", 0.065, 0.03, 2019, -0.04, (0.1, -0.05))
+# Flat from the indicators' 0-punkt (2020-21) on, but mobbing: a national trend kept (PLANTED),
+# falling from 2020-21 (the three-year 0-punkt 2018-2021 ends there)
+EU_MOBBING = Measure("andel_mobbet", "Andel mobbet", 0.065, 0.03, 2020, -0.08, (0.1, -0.05))
 EU_SCORES = [
-    Measure("EUIndeks_Trivsel", "Trivsel", 4.25, 0.005, 2020, -0.02, (0.02, -0.03), "score"),
-    Measure("EUIndeks_StotteLaerer", "Støtte fra lærerne", 4.15, 0.01, 2020, -0.005, (-0.02, 0.02), "score"),
-    Measure("EUIndeks_Motivasjon", "Motivasjon", 3.85, -0.01, 2019, -0.02, (-0.05, 0.0), "score"),
+    Measure("EUIndeks_Trivsel", "Trivsel", 4.25, 0.005, 2020, 0.0, (0.02, -0.03), "score"),
+    Measure("EUIndeks_StotteLaerer", "Støtte fra lærerne", 4.15, 0.01, 2020, 0.0, (-0.02, 0.02), "score"),
+    Measure("EUIndeks_Motivasjon", "Motivasjon", 3.85, -0.01, 2019, 0.0, (-0.05, 0.0), "score"),
 ]
 EU_GRADES = [("7. årstrinn", "7", 0.0), ("10. årstrinn", "10", 0.3)]
 KJONN_UDIR = [("Begge kjønn", "alle"), ("Gutt", "gutter"), ("Jente", "jenter")]

@@ -179,6 +179,11 @@ def reference_scorecard(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.Da
                 _num(base_row["n"]) if base_ok else None,
                 _num(r["n"]),
                 bval,
+                float(base_end) if base_row is not None else None,  # issue 18: the plan's line starts here
+                # issue 18: the 0-punkt's own interval widens the distance to the plan's line
+                value_interval(stat, bval, _num(base_row["n"]), _num(base_row["sd"]))
+                if base_ok and bval is not None
+                else None,
             )
             rec.update(
                 target_verdict=tv.text, target_symbol=tv.symbol, target_colour=tv.colour, target_detail=tv.detail

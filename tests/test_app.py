@@ -131,7 +131,7 @@ def test_indikator_page_numbers_equal_the_mart(monkeypatch, sample_db):
     assert "Mot kommunen: **" in summary and "Mot landet" not in summary
     assert "Bergen" in summary.split("Mot kommunen:")[1] and "landet" in summary.split("Mot kommunen:")[1]
     legend = " ".join(c.value for c in at.caption)
-    assert "95 % KI" in legend and "↑/↓ sikker økning/nedgang" in legend and "på vei mot målet" in legend
+    assert "95 % KI" in legend and "↑/↓ sikker økning/nedgang" in legend and "usikkert om målet nås" in legend
 
 
 def test_indikator_page_with_no_data_for_area(monkeypatch, sample_db):
@@ -147,6 +147,7 @@ def test_omrader_page_sorted_with_reference(monkeypatch, sample_db):
     assert len(table) == 8 and set(table["Mot Bergen"]) <= {
         "▲ bedre",
         "● omtrent likt",
+        "● omtrent likt – utenfor 95 %-grensen, men innenfor 99,8 %: ikke et sikkert avvik",  # the funnel
         "▼ dårligere",
         "? kan ikke sammenlignes: tallet vises ikke",
         "? kan ikke sammenlignes: uten intervall (kilden oppgir ikke antall svar)",
@@ -275,5 +276,9 @@ def test_omrader_schools_of_a_bydel(monkeypatch, sample_db):
     assert not at.exception
     table = at.dataframe[0].value
     assert set(table["Område"]) == {"Fana skole (eksempel)", "Nesttun skole (eksempel)", "Skjold skole (eksempel)"}
-    at.selectbox[1].select("4601").run()  # a kommune has no schools of its own here: the page says what to do
-    assert any("Velg en bydel" in i.value for i in at.info)
+    at.selectbox[1].select("4601").run()  # a kommune: every school in its bydeler, against the kommune
+    assert not at.exception and at.radio[0].value == "skole"
+    table = at.dataframe[0].value
+    assert len(table) == 20 and "Mot Bergen" in table.columns
+    at.selectbox[1].select("3201").run()  # Bærum has no schools here: the page says what to do
+    assert any("Ingen skoler med tall her" in i.value for i in at.info)

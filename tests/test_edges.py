@@ -509,46 +509,57 @@ def test_target_reached_only_when_the_whole_interval_is_on_the_good_side(lo, hi,
     assert v.code == ("reached" if reached else "no_data")
 
 
-def test_interval_straddling_the_target_falls_back_to_the_line():
-    # lower is better, target 4: the interval 3.5-4.5 straddles it; the line through the points
-    # (numpy's least squares) decides
+def test_interval_straddling_the_target_falls_back_to_the_plans_line():
+    # lower is better, target 4: the interval 3.5-4.5 straddles it, so the plan's line from the
+    # 0-punkt (6 in 2021) to the target in 2028 decides; the series' own line (numpy's least
+    # squares, 2.5 in 2028) is only told in the detail
     pts = [(2021, 6.0), (2023, 5.0), (2025, 4.0)]
     slope, icpt = np.polyfit([p[0] for p in pts], [p[1] for p in pts], 1)
     assert slope * 2028 + icpt == pytest.approx(2.5)
     v = target_verdict(pts, Interval(3.5, 4.5, "x", 0.95), 4.0, 2028, "lower_is_better")
-    assert v.code == "on_track"
-    assert target_verdict(pts, Interval(3.5, 4.5, "x", 0.95), 2.4, 2028, "lower_is_better").code == "off_track"
+    assert v.code == "on_track" and "blir tallet 2,50 prosent i 2028" in v.detail
+    # target 1: the line is at 6 - 5 * 4/7 = 3.14 in 2025; 4 is behind, and so is the whole interval
+    assert target_verdict(pts, Interval(3.5, 4.5, "x", 0.95), 1.0, 2028, "lower_is_better").code == "off_track"
+    # target 2.4: the line is at 3.71 in 2025, inside the interval: behind, but not surely
+    assert target_verdict(pts, Interval(3.5, 4.5, "x", 0.95), 2.4, 2028, "lower_is_better").code == "uncertain"
     # mirrored for higher is better
     up = [(2021, 2.0), (2023, 3.0), (2025, 4.0)]
     assert target_verdict(up, Interval(3.5, 4.5, "x", 0.95), 4.0, 2028, "higher_is_better").code == "on_track"
-    assert target_verdict(up, Interval(3.5, 4.5, "x", 0.95), 5.6, 2028, "higher_is_better").code == "off_track"
+    assert target_verdict(up, Interval(3.5, 4.5, "x", 0.95), 5.6, 2028, "higher_is_better").code == "uncertain"
+    assert target_verdict(up, Interval(3.5, 4.5, "x", 0.95), 7.0, 2028, "higher_is_better").code == "off_track"
 
 
 def test_target_line_exactly_on_the_target():
-    # (2020, 10), (2022, 12): the line reaches 18 in 2028 exactly
+    # the plan's line from (2020, 10) to 18 in 2028 is at 12 in 2022: a number on the line is «på vei»
     pts = [(2020, 10.0), (2022, 12.0)]
     v = target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.0, 2028, "higher_is_better")
     assert v.code == "on_track" and v.detail == (
+        "Tallet ligger på riktig side av linjen fra 0-punktet mot målet (12,00 prosent i 2022). "
         "Fortsetter utviklingen som hittil (rett linje gjennom 2 målinger fra og med 0-punktet), "
         "blir tallet 18,00 prosent i 2028."
     )
     mean = target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.0, 2028, "higher_is_better", statistic="mean")
     assert mean.detail.endswith("blir tallet 18,00 i 2028.")  # a mean's unit is not known here: no «prosent»
-    assert target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.01, 2028, "higher_is_better").code == "off_track"
+    assert "(12,00 i 2022)" in mean.detail
+    # a hair behind the line (12,0025): unsure while the interval reaches the line, a sure shortfall once it does not
+    assert target_verdict(pts, Interval(11.0, 13.0, "x", 0.95), 18.01, 2028, "higher_is_better").code == "uncertain"
+    assert target_verdict(pts, Interval(11.0, 12.0, "x", 0.95), 18.01, 2028, "higher_is_better").code == "off_track"
     down = [(2020, 12.0), (2022, 10.0)]
     assert target_verdict(down, Interval(9.0, 11.0, "x", 0.95), 4.0, 2028, "lower_is_better").code == "on_track"
-    assert target_verdict(down, Interval(9.0, 11.0, "x", 0.95), 3.99, 2028, "lower_is_better").code == "off_track"
+    assert target_verdict(down, Interval(9.0, 11.0, "x", 0.95), 3.99, 2028, "lower_is_better").code == "uncertain"
+    assert target_verdict(down, Interval(9.999, 11.0, "x", 0.95), 3.99, 2028, "lower_is_better").code == "off_track"
 
 
 def test_target_line_uses_only_points_with_values_and_the_value_without_interval():
     pts = [(2020, 10.0), (2021, None), (2022, float("nan")), (2024, 14.0)]
-    # numpy through (2020, 10) and (2024, 14): 18 in 2028
+    # the line from (2020, 10) to 18 in 2028 is at 14 in 2024
     assert target_verdict(pts, None, 18.0, 2028, "higher_is_better").code == "on_track"
-    assert target_verdict(pts, None, 18.5, 2028, "higher_is_better").code == "off_track"
+    # behind the line, but without an interval nothing is tested: «usikkert», never «ikke på vei»
+    assert target_verdict(pts, None, 18.5, 2028, "higher_is_better").code == "uncertain"
     # without an interval the latest value itself decides "nådd", including on the target
     assert target_verdict(pts, None, 14.0, 2028, "higher_is_better").code == "reached"
     assert target_verdict([(2020, 10.0), (2024, 14.0)], None, 14.0, 2028, "lower_is_better").code == "reached"
-    # same year twice: no slope, the mean is projected
+    # same year twice: the line starts at the first point; no slope, the mean is projected
     flat = target_verdict([(2024, 10.0), (2024, 12.0)], Interval(10, 12.5, "x", 0.95), 11.0, 2028, "higher_is_better")
     assert flat.code == "on_track" and "blir tallet 11,00 prosent i 2028" in flat.detail
 

@@ -66,30 +66,37 @@ def _row(title, change, baseline, verdict, target_verdict, target=4.0, status=No
         indicator_id=title.lower(), title=title, unit="prosent", change=change, baseline_value=baseline,
         baseline_period="2020-21", status_value=baseline + change if status is None else status,
         status_period="2025-26", change_verdict=verdict, target_verdict=target_verdict, target_value=target,
-        target_period="2027-28", target_symbol={"nådd": "✔", "på vei": "↘", "ikke på vei": "✖"}[target_verdict],
+        target_period="2027-28", target_symbol={"nådd": "✔", "på vei": "↘", "ikke på vei": "✖", "usikkert om målet nås": "●"}[target_verdict],
         benchmark_verdict=bench, benchmark_name="Bergen",
     )  # fmt: skip
 
 
-def test_the_first_screen_names_what_goes_better_and_worse_largest_first():
+def test_the_first_screen_names_what_goes_better_and_what_needs_attention_largest_first():
     mk = pd.DataFrame(
         [
             _row("Mobbet", -1.9, 7.7, "sikker forbedring", "på vei"),
             _row("Ensom", 0.9, 17.8, "sikker forverring", "ikke på vei", target=13.0, bench="dårligere"),
             _row("Fravær", -2.7, 17.3, "sikker forbedring", "ikke på vei", target=8.0),
             _row("Trivsel", 0.01, 4.0, "ingen sikker endring", "nådd"),
-            _row("Liten", -0.1, 10.0, "sikker forbedring", "ikke på vei", target=9.8),
+            _row("Liten", -0.1, 10.0, "sikker forbedring", "usikkert om målet nås", target=9.8),
+            _row("Trygg", 0.2, 10.0, "ingen sikker endring", "usikkert om målet nås", target=5.0, bench="dårligere"),
         ]
     )
     hl = highlights(mk)
     # ranked by the size of the change against its 0-punkt: 1,9/7,7 = 25 % before 2,7/17,3 = 16 %
     assert [i["title"] for i in hl["bedre"]] == ["Mobbet", "Fravær", "Liten"]
     assert hl["bedre"][0]["text"] == "ned 1,9\u00a0prosentpoeng siden 2020-21, nå 5,8\u00a0prosent (2025-26)"
-    assert [i["title"] for i in hl["dårligere"]] == ["Ensom"]
-    assert hl["dårligere"][0]["text"].endswith("; også dårligere enn Bergen")
+    # attention: a sure worsening, worse than the benchmark, or surely behind the line; most reasons first
+    assert [i["title"] for i in hl["oppmerksomhet"]] == ["Ensom", "Fravær", "Trygg"]
+    assert hl["oppmerksomhet"][0]["text"] == (
+        "opp 0,9\u00a0prosentpoeng siden 2020-21; dårligere enn Bergen; "
+        "ikke på vei mot målet 13,0\u00a0prosent innen 2027-28; nå 18,7\u00a0prosent (2025-26)"
+    )
+    assert hl["oppmerksomhet"][2]["text"] == "dårligere enn Bergen; nå 10,2\u00a0prosent (2025-26)"
     assert [i["title"] for i in hl["på vei"]] == ["Trivsel", "Mobbet"]  # reached first
-    assert [i["title"] for i in hl["ikke på vei"]] == ["Fravær", "Ensom", "Liten"]  # farthest from the target first
-    assert hl["ikke på vei"][0]["text"] == "mål 8,0\u00a0prosent innen 2027-28, nå 14,6\u00a0prosent"
+    # behind the line, not surely: the calmer list, farthest from the target first
+    assert [i["title"] for i in hl["usikkert"]] == ["Trygg", "Liten"]
+    assert hl["usikkert"][1]["text"] == "mål 9,8\u00a0prosent innen 2027-28, nå 9,9\u00a0prosent"
 
 
 def test_the_first_screen_lists_are_short_escaped_links():

@@ -63,9 +63,23 @@ def test_target_verdicts():
     assert target_verdict([(2021, 6.0), (2025, 3.4)], ci, 4.0, 2028, "lower_is_better").text == "nådd"
     falling = [(2021, 8.0), (2022, 7.2), (2023, 6.5), (2024, 5.7)]
     v = target_verdict(falling, Interval(5.0, 6.4, "x", 0.95), 4.0, 2028, "lower_is_better")
-    assert v.text == "på vei" and v.detail.startswith("Fortsetter utviklingen som hittil (rett linje gjennom ")
+    # the plan's line from 8,0 (2021) to 4,0 (2028) is at 8 - 4 * 3/7 = 6,29 in 2024; 5,7 is on its good side
+    assert v.text == "på vei" and v.detail.startswith(
+        "Tallet ligger på riktig side av linjen fra 0-punktet mot målet (6,29 prosent i 2024)."
+    )
+    assert "Fortsetter utviklingen som hittil (rett linje gjennom 4 målinger" in v.detail
     rising = [(2021, 8.0), (2022, 8.2), (2023, 8.1), (2024, 8.5)]
-    assert target_verdict(rising, Interval(7.5, 9.5, "x", 0.95), 4.0, 2028, "lower_is_better").text == "ikke på vei"
+    off = target_verdict(rising, Interval(7.5, 9.5, "x", 0.95), 4.0, 2028, "lower_is_better")
+    assert off.text == "ikke på vei" and off.detail.startswith("Tallet ligger sikkert bak linjen")
+    # behind the line (6,29) but the interval reaches it: not a sure shortfall (issue 18)
+    unsure = target_verdict(rising, Interval(6.0, 9.0, "x", 0.95), 4.0, 2028, "lower_is_better")
+    assert (unsure.text, unsure.symbol) == ("usikkert om målet nås", "●")
+    assert "intervallet for avstanden rekker over linjen" in unsure.detail
+    # without an interval there is no test: behind the line is «usikkert», never «ikke på vei»
+    assert target_verdict(rising, None, 4.0, 2028, "lower_is_better").text == "usikkert om målet nås"
+    # the line starts at the plan's agreed 0-punkt and its year when they are given
+    agreed = target_verdict(rising, Interval(7.5, 9.5, "x", 0.95), 4.0, 2028, "lower_is_better", baseline_value=10.0)
+    assert "(7,43 prosent i 2024)" in agreed.detail  # 10 - 6 * 3/7
     assert (
         target_verdict([(2021, 8.0)], Interval(7, 9, "x", 0.95), 4.0, 2028, "lower_is_better").text == "for lite data"
     )
