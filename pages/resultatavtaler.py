@@ -16,6 +16,7 @@ from oppvekst.agreement import (
     owner_label,
 )
 from oppvekst.export import agreement_workbook
+from oppvekst.presentation import page_rule_text
 from oppvekst.queries import data_status, malekart, owner_indicators, owners
 from pages._ui import area_picker, as_grid, header, html_table, print_header, reader, sample_note, verdict_legend
 
@@ -48,6 +49,7 @@ st.markdown(
     f"**{fmt.md_text(owner)}** – {len(mine)} indikatorer i {fmt.md_text(area_name)}. "
     f"{fmt.md_text(agreement_summary(mine))}"
 )
+st.caption(fmt.md_text(page_rule_text(mk)))  # the verdicts are the Målekart's page-level ones
 verdict_legend(
     "Hold pekeren over en status for konfidensintervallet og antall svar; Excel-fila har dem i egne kolonner."
 )

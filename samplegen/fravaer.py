@@ -83,14 +83,38 @@ TEMPLATE_HEAD = [
 ]
 
 
+def season(label: str) -> float:
+    """Monthly absence has a season: more pupils are away in the winter months (colds and flu),
+    fewer in late spring - a logit offset of 0,3 at its January peak - and each month has its own
+    events besides (``fravaer_template_rows``: a kommune-wide logit shock, sd 0,15). School-year
+    periods have neither.
+    A kommune's months, with over a thousand pupils behind each, vary more than chance alone gives,
+    as real ones do: the monthly chart is then a Laney p′ chart; a school's months, with fewer
+    pupils, stay a p chart (``oppvekst.stats.spc_method``)."""
+    if "M" not in label:
+        return 0.0
+    return 0.3 * math.cos(2 * math.pi * (int(label.split("M")[1]) - 1) / 12)
+
+
+def _with_season(p: float, offset: float) -> float:
+    return p if not offset else 1 / (1 + math.exp(-(math.log(p / (1 - p)) + offset)))
+
+
 def fravaer_template_rows(w: World, periods: list[tuple[str, float]]):
     rng = np.random.default_rng(31)
+    # a month's own events (a flu wave, a holiday week) touch every school of a kommune alike
+    waves = np.random.default_rng(32)
+    wave: dict[tuple[str, str], float] = {}
     for s in w.schools:
         for label, year in periods:
+            key = (w.kommune_of[s.code], label)
+            if "M" in label and key not in wave:
+                wave[key] = float(waves.normal(0, 0.15))
+            offset = season(label) + wave.get(key, 0.0)
             for trinn in ("8", "9", "10"):
                 for kj, g in (("alle", "alle"), ("gutter", "gutter"), ("jenter", "jenter")):
                     n = max(1, int(rng.poisson(s.size * 0.55 * (0.5 if g != "alle" else 1))))
-                    high = rng.binomial(n, true_value(FRAVAER_HIGH, s, year, g))
+                    high = rng.binomial(n, _with_season(true_value(FRAVAER_HIGH, s, year, g), offset))
                     mean = max(0.5, true_value(FRAVAER_MEAN, s, year) + rng.normal(0, 4 / math.sqrt(n)))
                     yield [
                         s.code,
