@@ -560,27 +560,34 @@ PAGE_COLUMNS = [
 ]  # fmt: skip
 
 
+def status_rows(con: duckdb.DuckDBPyConnection, until: int | None = None, family: str | None = None) -> pd.DataFrame:
+    """The målekart's status rows: per indicator × area (not schools), the latest period of the
+    0-punkt's kind for the registry's kjønn - with ``until``, the latest ending in or before that
+    year; with ``family`` (a kommune's code, ``multiplicity.family_of``), only the kommune and its
+    bydeler (or that one area, for a fylke or landet)."""
+    kinds = con.execute("SELECT indicator_id, baseline_period FROM indicators").fetchall()
+    where, params = "", [[i for i, _ in kinds], [parse_period(b).kind for _, b in kinds]]
+    if until is not None:
+        where += " AND s.year_end <= ?"
+        params.append(int(until))
+    if family is not None:
+        where += " AND (s.area_code = ? OR (s.area_level IN ('kommune', 'bydel') AND left(s.area_code, 4) = ?))"
+        params += [family, family]
+    return con.execute(
+        f"""SELECT s.*, i.polarity FROM mart_scorecard s JOIN indicators i USING (indicator_id)
+            JOIN (SELECT unnest(?::VARCHAR[]) AS indicator_id, unnest(?::VARCHAR[]) AS kind) k USING (indicator_id)
+            WHERE s.grp = i.gender AND s.period_type = k.kind AND s.area_level <> 'skole' {where}
+            QUALIFY row_number() OVER (PARTITION BY s.indicator_id, s.area_code
+                                       ORDER BY s.year_start DESC, s.year_end DESC, s.period DESC) = 1""",
+        params,
+    ).df()
+
+
 def build_page_verdicts(con: duckdb.DuckDBPyConnection) -> None:
     """``mart_page_verdicts`` from ``mart_scorecard`` (see the module's docstring)."""
     from oppvekst.multiplicity import page_verdicts
 
-    kinds = pd.DataFrame(
-        [
-            (i, parse_period(b).kind)
-            for i, b in con.execute("SELECT indicator_id, baseline_period FROM indicators").fetchall()
-        ],
-        columns=["indicator_id", "kind"],
-    )
-    con.register("indicator_kinds", kinds)
-    try:
-        status = con.execute("""
-            SELECT s.*, i.polarity FROM mart_scorecard s JOIN indicators i USING (indicator_id)
-            JOIN indicator_kinds k USING (indicator_id)
-            WHERE s.grp = i.gender AND s.period_type = k.kind AND s.area_level <> 'skole'
-            QUALIFY row_number() OVER (PARTITION BY s.indicator_id, s.area_code
-                                       ORDER BY s.year_start DESC, s.year_end DESC, s.period DESC) = 1""").df()
-    finally:
-        con.unregister("indicator_kinds")
+    status = status_rows(con)
     pv = page_verdicts(status)[PAGE_COLUMNS] if len(status) else pd.DataFrame(columns=PAGE_COLUMNS)
     for c in PAGE_COLUMNS:
         if c.endswith("_p"):

@@ -9,6 +9,8 @@ from oppvekst.formatting import sort_key, source_name
 from oppvekst.funnel import Funnel
 from oppvekst.funnel import compare as funnel_compare
 from oppvekst.geography import series_code_note  # noqa: F401 - a read-side query the pages use
+from oppvekst.marts import status_rows
+from oppvekst.multiplicity import page_verdicts
 from oppvekst.periods import parse_period
 from oppvekst.registry import OWNER_SEP
 from oppvekst.stats import Interval
@@ -79,15 +81,18 @@ def scorecard(con: duckdb.DuckDBPyConnection, area_code: str, indicator_id: str 
     return con.execute(q + " ORDER BY indicator_id, grp, year_start, year_end, period", params).df()
 
 
-def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
+def malekart(con: duckdb.DuckDBPyConnection, area_code: str, until: int | None = None) -> pd.DataFrame:
     """One row per registry indicator for one area: Hva · 0-punkt · Mål · Status · Endring fra 0-punkt,
-    with the verdicts from ``mart_scorecard``.
+    with the verdicts from ``mart_scorecard``. ``until``: as it stood with the periods that end in
+    or before that year (a yearly report), the page-level verdicts computed for that status.
 
     Status is the latest period of the same kind as the 0-punkt (school year, year, pooled
     period), so monthly absence never replaces the school-year figure. Forbedring is status
     minus 0-punkt, signed so that positive is better (NaN for neutral indicators)."""
     ind = indicators(con)
     card = scorecard(con, area_code)
+    if until is not None:
+        card = card[card["year_end"] <= int(until)]
     out = []
     for r in ind.itertuples(index=False):
         kind = parse_period(r.baseline_period).kind
@@ -147,10 +152,12 @@ def malekart(con: duckdb.DuckDBPyConnection, area_code: str) -> pd.DataFrame:
                 "points": int(s["value"].notna().sum()),
             }
         )
-    return _page_level(con, pd.DataFrame(out), area_code)
+    return _page_level(con, pd.DataFrame(out), area_code, until)
 
 
-def _page_level(con: duckdb.DuckDBPyConnection, mk: pd.DataFrame, area_code: str) -> pd.DataFrame:
+def _page_level(
+    con: duckdb.DuckDBPyConnection, mk: pd.DataFrame, area_code: str, until: int | None = None
+) -> pd.DataFrame:
     """The målekart's verdicts as the page states them: each single-look verdict kept only when it
     survives Benjamini–Hochberg over the family of the kommune and its bydeler
     (``mart_page_verdicts``, ``oppvekst.multiplicity``). Adds ``family_tests`` (how many tests the
@@ -158,7 +165,14 @@ def _page_level(con: duckdb.DuckDBPyConnection, mk: pd.DataFrame, area_code: str
     mk = mk.assign(family_tests=pd.NA, family_name=None)
     if mk.empty or not _has_table(con, "mart_page_verdicts"):
         return mk
-    pv = con.execute("SELECT * FROM mart_page_verdicts WHERE area_code = ?", [area_code]).df()
+    if until is None:
+        pv = con.execute("SELECT * FROM mart_page_verdicts WHERE area_code = ?", [area_code]).df()
+    else:  # the family's status in that year, corrected as the mart corrects the latest
+        level = con.execute("SELECT area_level FROM areas WHERE area_code = ?", [area_code]).fetchone()
+        family = area_code[:4] if level and level[0] in ("kommune", "bydel") else area_code
+        status = status_rows(con, until, family)
+        pv = page_verdicts(status) if len(status) else status
+        pv = pv[pv["area_code"] == area_code] if len(pv) else pv
     if pv.empty:
         return mk
     pv = mk[["indicator_id", "status_period"]].merge(

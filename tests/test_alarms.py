@@ -283,3 +283,22 @@ def test_the_sample_flags_its_planted_signals_and_nothing_it_does_not_hold(sampl
             assert row["page_change_verdict"].iloc[0] == "sikker forverring"
         elif sig.kind == "ahead_of_landet":
             assert row["page_benchmark_verdict"].iloc[0] == "bedre"
+
+
+def test_a_malekart_for_a_year_is_corrected_as_the_mart_corrects_the_latest(sample_db):
+    """``malekart(until=year)`` (the yearly report) computes the page verdicts for that year's
+    status; for a year after the latest data it is exactly the stored mart's."""
+    from oppvekst.queries import malekart
+
+    con = duckdb.connect(str(sample_db), read_only=True)
+    try:
+        cols = ["status_period", "change_verdict", "benchmark_verdict", "target_verdict", "family_tests"]
+        for area in ("4601", "460107"):
+            latest, later = malekart(con, area), malekart(con, area, until=2100)
+            pd.testing.assert_frame_equal(latest[cols].astype(str), later[cols].astype(str))
+        early = malekart(con, "4601", until=2022)
+        ends = dict(con.execute("SELECT DISTINCT period, year_end FROM mart_scorecard").fetchall())
+        assert early["status_period"].map(ends).max() == 2022
+        assert early["family_tests"].iloc[0] != latest["family_tests"].iloc[0]
+    finally:
+        con.close()
