@@ -95,11 +95,14 @@ def test_simultaneous_page_runs_each_see_their_own_numbers(monkeypatch, sample_d
     for t in threads:
         t.join(timeout=600)
     assert len(got) == len(threads)
-    wrong = [
-        (case, seen["exceptions"] or f"different {[k for k in seen if seen[k] != alone[case][k]]}")
-        for case, seen in got.values()
-        if seen != alone[case]
-    ]
+
+    def difference(case, seen) -> str:
+        parts = [k for k in seen if seen[k] != alone[case][k]]
+        first = parts[0] if parts else ""
+        pairs = [(a, b) for a, b in zip(alone[case].get(first, []), seen.get(first, [])) if a != b][:1]
+        return f"different {parts}; first {first}: alone {str(pairs)[:600]}"
+
+    wrong = [(case, seen["exceptions"] or difference(case, seen)) for case, seen in got.values() if seen != alone[case]]
     assert not wrong, f"{len(wrong)} of {len(got)} simultaneous page runs went wrong: {wrong[:5]}"
 
 
