@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 DB     ?= $(or $(OPPVEKST_DB),data/oppvekst.duckdb)
 PORT   ?= 8501
 
-.PHONY: run test lint db bench clean chromium mutation
+.PHONY: run test lint db bench clean chromium report-deps mutation
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(DB): | $(VENV)/.installed
 db: $(VENV)/.installed
 	$(PY) -m etl sample --db $(DB)
 
-run: $(VENV)/.installed $(DB)
+run: $(VENV)/.installed $(DB) report-deps
 	OPPVEKST_DB=$(abspath $(DB)) $(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --server.fileWatcherType none --client.toolbarMode viewer --browser.gatherUsageStats false
 
 chromium:
@@ -31,19 +31,32 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium not installed and cannot be installed here: browser tests will skip (outside CI)"; fi; }
 
+# The report's system libraries (Debian): Pango for WeasyPrint (PDF), cairo for CairoSVG (charts
+# in Word), a font with the verdict symbols, and poppler's pdftotext/pdftoppm for the report tests.
+REPORT_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libcairo.so.2
+report-deps:
+	@missing=""; for lib in $(REPORT_LIBS); do ldconfig -p | grep -q "$$lib" || missing=1; done; \
+	fc-list 2>/dev/null | grep -q DejaVuSans || missing=1; command -v pdftotext >/dev/null 2>&1 || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 libcairo2 fonts-dejavu-core poppler-utils >/dev/null; \
+	  else echo "Pango, cairo, DejaVu fonts or poppler-utils missing and cannot be installed here: the report (PDF/Word) needs them"; fi; fi
+
 # Style, formatting and the import contracts (docs/architecture.md); `make test` runs it first.
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 
-test: lint chromium
+test: lint chromium report-deps
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: $(VENV)/.dev-installed
 	$(PY) bench/etl_bench.py --keep /tmp/oppvekst-bench
 	$(PY) bench/app_bench.py --db /tmp/oppvekst-bench/national.duckdb
 	$(PY) bench/load_bench.py
+	$(PY) bench/report_bench.py
 
 clean:
 	rm -rf $(VENV) $(DB) data/.oppvekst.duckdb.*

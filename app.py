@@ -13,6 +13,8 @@ PAGES = [
     ("pages/omrader.py", "Områder", "omrader", ":material/bar_chart:"),
     ("pages/omradeprofil.py", "Områdeprofil", "omradeprofil", ":material/location_city:"),
     ("pages/resultatavtaler.py", "Resultatavtaler", "resultatavtaler", ":material/assignment_ind:"),
+    ("pages/rapport.py", "Rapport", "rapport", ":material/description:"),
+    ("pages/effekt.py", "Effekt av tiltak", "effekt", ":material/science:"),
     ("pages/datagrunnlag.py", "Datagrunnlag", "datagrunnlag", ":material/database:"),
 ]
 

@@ -743,3 +743,210 @@ def funnel_chart(rows: pd.DataFrame, funnel, unit_label: str, unit: str = "prose
         + "Tallene står i tabellen."
     )
     return _svg(WIDTH, height, label, "".join(out))
+
+
+# --------------------------------------------------------------------- Effekt av tiltak (issue 17)
+
+TREATED_COLOUR, COMPARISON_COLOUR = PALETTE[1], PALETTE[0]
+
+
+def effect_groups(panel: pd.DataFrame, statistic: str) -> pd.DataFrame:
+    """The treated and the comparison units per period (``queries.effect_panel``): a share as
+    Σx/Σn of the units shown (never an average of percentages), another measure as the mean of the
+    units' values. Columns ``period``, ``period_label``, ``treated``, ``value``, ``units``, ``n``."""
+    cols = ["period", "period_label", "treated", "value", "units", "n"]
+    if panel is None or panel.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for (period, treated), g in panel.groupby(["period", "treated"], sort=True):
+        if statistic == "proportion":
+            value = 100.0 * g["x"].sum() / g["n"].sum()
+        else:
+            value = float(g["value"].mean())
+        rows.append((int(period), g["period_label"].iloc[0], bool(treated), value, g["unit"].nunique(), g["n"].sum()))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _start_line(x: float, top: float, bottom: float, label: str) -> str:
+    return (
+        f'<line x1="{_n(x)}" y1="{_n(top - 8)}" x2="{_n(x)}" y2="{_n(bottom)}" stroke="currentColor" '
+        f'stroke-opacity="0.75" stroke-width="2" stroke-dasharray="2 4"><title>{esc(label)}</title></line>'
+        + _text(x + 6, top - 12, label, "start", 13)
+    )
+
+
+def effect_groups_chart(
+    panel: pd.DataFrame,
+    meta: dict,
+    start: int,
+    start_label: str,
+    labels: tuple[str, str],
+    unit_label: str,
+    single_label: str = "Hver enhet med tiltaket",
+) -> str:
+    """The units with the tiltak against the comparison units over time: one line each for the two
+    groups (``effect_groups``), the treated units one by one as thin dashed lines behind them, and
+    the start marked. ``labels``: the two groups' names («Skolene med tiltaket (3)», …);
+    ``single_label``: the thin lines' name in the legend («Hver skole med tiltaket»). Hidden
+    cells are not in the panel, so never drawn."""
+    unit = meta.get("unit", "prosent")
+    groups = effect_groups(panel, meta.get("statistic", ""))
+    left, right, top, plot_h = 70.0, WIDTH - 16.0, 34.0, 300.0
+    bottom = top + plot_h
+    singles = []
+    if panel is not None and len(panel):
+        for _code, g in panel[panel["treated"]].groupby("unit", sort=False):
+            vals = 100.0 * g["x"] / g["n"] if meta.get("statistic") == "proportion" else g["value"]
+            singles.append((g["unit_name"].iloc[0], list(zip(g["period"], vals, g["period_label"]))))
+    ys = list(groups["value"]) + [v for _, pts in singles for _, v, _ in pts if not _na(v)]
+    xs = list(groups["period"]) + [float(start)]
+    if not ys:
+        ys = [0.0, 1.0]
+    span = (max(ys) - min(ys)) or abs(max(ys)) or 1.0
+    yt = nice_ticks(max(0.0, min(ys) - 0.05 * span) if unit == "prosent" else min(ys) - 0.05 * span,
+                    max(ys) + 0.05 * span)  # fmt: skip
+    x_lo, x_hi = min(xs) - 0.4, max(xs) + 0.4
+    sx, sy = _Scale(x_lo, x_hi, left, right), _Scale(yt[0], yt[-1], bottom, top)
+    out = [_y_axis(sy, yt, left, right, unit_label, top, bottom)]
+    labels_by_period = dict(zip(groups["period"], groups["period_label"]))
+    periods = sorted(labels_by_period)
+    step = max(1, math.ceil(len(periods) / 11))
+    for p in periods[::step]:
+        out.append(f'<line x1="{_n(sx(p))}" y1="{_n(top)}" x2="{_n(sx(p))}" y2="{_n(bottom)}" {_GRID}/>')
+        out.append(_text(sx(p), bottom + 20, labels_by_period[p], "middle", 12))
+    out.append(_start_line(sx(start - 0.5), top, bottom, f"Oppstart {start_label}"))
+    for name, pts in singles:  # each treated unit, thin and behind
+        pts = [(p, v, lbl) for p, v, lbl in pts if not _na(v)]
+        if len(pts) >= 2:
+            line = " ".join(f"{_n(sx(p))},{_n(sy(v))}" for p, v, _ in pts)
+            out.append(
+                f'<polyline points="{line}" fill="none" stroke="{TREATED_COLOUR}" stroke-width="1.5" '
+                f'stroke-opacity="0.55" stroke-dasharray="4 3"><title>{esc(name)}</title></polyline>'
+            )
+        for p, v, lbl in pts:
+            out.append(
+                f'<circle cx="{_n(sx(p))}" cy="{_n(sy(v))}" r="2.5" fill="{TREATED_COLOUR}" fill-opacity="0.6">'
+                f"<title>{esc(f'{name} – {lbl}: {fmt.value(v, unit)}')}</title></circle>"
+            )
+    legend = []
+    for treated, colour, marker, label in ((False, COMPARISON_COLOUR, "circle", labels[1]),
+                                           (True, TREATED_COLOUR, "square", labels[0])):  # fmt: skip
+        g = groups[groups["treated"] == treated].sort_values("period")
+        if len(g) >= 2:
+            line = " ".join(f"{_n(sx(p))},{_n(sy(v))}" for p, v in zip(g["period"], g["value"]))
+            out.append(f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="3"/>')
+        for r in g.itertuples():
+            what = f"{label} – {r.period_label}: {fmt.value(r.value, unit)} ({r.units} {'enhet' if r.units == 1 else 'enheter'})"
+            out.append(_marker(marker, sx(r.period), sy(r.value), colour, 5, what))
+        legend.append((label, colour, marker, ""))
+    if singles:
+        legend.append((single_label, TREATED_COLOUR, None, "4 3"))
+    legend.append((f"Oppstart {start_label}", "currentColor", None, "2 4"))
+    svg_legend, legend_h = _legend(legend, bottom + 34, left, right)
+    out.append(svg_legend)
+    if groups.empty:
+        out.append(_text((left + right) / 2, (top + bottom) / 2, "Ingen verdier å vise", "middle"))
+    label = (
+        f"Linjediagram: {meta.get('title', '')}, {labels[0]} mot {labels[1]}, per periode, med oppstarten "
+        f"{start_label} markert. Tallene står i tabellen."
+    )
+    return _svg(WIDTH, bottom + 34 + legend_h, label, "".join(out))
+
+
+def event_study_chart(
+    es: pd.DataFrame, result, meta: dict, start_label: str, period_word: str = "skoleår", alpha: float = 0.05
+) -> str:
+    """The event study (``EffectResult.event_study``): the difference between the units with the
+    tiltak and the comparison units, period by period before (negative) and after (0 = the first
+    period with the tiltak) the start, each with its interval as a whisker; zero as a line, the
+    start marked, and the overall estimate with its interval as a band over the periods after it."""
+    unit = meta.get("unit", "prosent")
+    word = fmt.CHANGE_WORD.get(unit, fmt.UNIT_WORD.get(unit, unit))
+    es = es if es is not None else pd.DataFrame(columns=["rel_period", "estimate", "ci_low", "ci_high"])
+    es = es[es["estimate"].notna()].sort_values("rel_period") if len(es) else es
+    left, right, top, plot_h = 70.0, WIDTH - 16.0, 34.0, 280.0
+    bottom = top + plot_h
+    finite = lambda v: not _na(v) and math.isfinite(v)  # an interval may be unbounded (±inf)
+    ys = [0.0] + [v for c in ("estimate", "ci_low", "ci_high") for v in es.get(c, []) if finite(v)]
+    has_total = finite(getattr(result, "estimate", None))
+    if has_total:
+        ys += [v for v in (result.ci_low, result.ci_high, result.estimate) if finite(v)]
+    span = (max(ys) - min(ys)) or 1.0
+    yt = nice_ticks(min(ys) - 0.05 * span, max(ys) + 0.05 * span)
+    rel = [int(r) for r in es["rel_period"]] if len(es) else [-1, 0]
+    x_lo, x_hi = min(rel + [-1]) - 0.6, max(rel + [0]) + 0.6
+    sx, sy = _Scale(x_lo, x_hi, left, right), _Scale(yt[0], yt[-1], bottom, top)
+    out = [_y_axis(sy, yt, left, right, f"Forskjell ({word})" if word else "Forskjell", top, bottom)]
+    for k in range(math.ceil(x_lo), math.floor(x_hi) + 1):
+        out.append(f'<line x1="{_n(sx(k))}" y1="{_n(top)}" x2="{_n(sx(k))}" y2="{_n(bottom)}" {_GRID}/>')
+        out.append(_text(sx(k), bottom + 20, fmt.number(k, 0, sign=k != 0) if k else "0", "middle", 12))
+    axis = (
+        f"{period_word[:1].upper()}{period_word[1:]} før (−) og etter oppstart (0 = første {period_word} med tiltaket)"
+    )
+    out.append(_text((left + right) / 2, bottom + 42, axis, "middle", 13))
+    out.append(
+        f'<line x1="{_n(left)}" y1="{_n(sy(0))}" x2="{_n(right)}" y2="{_n(sy(0))}" stroke="currentColor" '
+        'stroke-width="1.5" stroke-opacity="0.8"/>'
+    )
+    out.append(_start_line(sx(-0.5), top, bottom, f"Oppstart {start_label}"))
+    d = fmt.DECIMALS.get(unit, 1)
+    level_pct = fmt.number(100 * (1 - alpha), 0)
+    if has_total and len(es) and (es["rel_period"] >= 0).any():
+        a, b = sx(-0.3), sx(max(rel) + 0.3)
+        bounds = (
+            f"{fmt.number(result.ci_low, d)} til {fmt.number(result.ci_high, d)}"
+            if finite(result.ci_low) and finite(result.ci_high)
+            else "ubegrenset"
+        )
+        total = (
+            f"Samlet forskjell etter oppstart: {fmt.number(result.estimate, d, sign=True)} ({level_pct} % KI {bounds})"
+        )
+        if finite(result.ci_low) and finite(result.ci_high):
+            out.append(
+                f'<rect x="{_n(a)}" y="{_n(sy(result.ci_high))}" width="{_n(b - a)}" '
+                f'height="{_n(max(1.0, sy(result.ci_low) - sy(result.ci_high)))}" fill="{TREATED_COLOUR}" '
+                f'fill-opacity="0.12"><title>{esc(total)}</title></rect>'
+            )
+        out.append(
+            f'<line x1="{_n(a)}" y1="{_n(sy(result.estimate))}" x2="{_n(b)}" y2="{_n(sy(result.estimate))}" '
+            f'stroke="{TREATED_COLOUR}" stroke-width="2" stroke-dasharray="8 5"><title>{esc(total)}</title></line>'
+        )
+    for r in es.itertuples():
+        k = int(r.rel_period)
+        colour, marker = (TREATED_COLOUR, "square") if k >= 0 else (COMPARISON_COLOUR, "circle")
+        x = sx(k)
+        ci = ""
+        if finite(r.ci_low) and finite(r.ci_high):
+            ci = f" ({level_pct} % KI {fmt.number(r.ci_low, d)} til {fmt.number(r.ci_high, d)})"
+            out.append(
+                f'<path d="M{_n(x)} {_n(sy(r.ci_low))}V{_n(sy(r.ci_high))}M{_n(x - 5)} {_n(sy(r.ci_low))}H{_n(x + 5)}'
+                f'M{_n(x - 5)} {_n(sy(r.ci_high))}H{_n(x + 5)}" stroke="{colour}" stroke-width="2" fill="none"/>'
+            )
+        when = (
+            "første " + period_word + " med tiltaket"
+            if k == 0
+            else (f"{abs(k)} før oppstart" if k < 0 else f"{k} etter oppstart")
+        )
+        text = f"{period_word[:1].upper()}{period_word[1:]} {fmt.number(k, 0, sign=k != 0) if k else '0'} ({when}): {fmt.number(r.estimate, d, sign=True)}{ci}"
+        out.append(_marker(marker, x, sy(r.estimate), colour, 5.5, text))
+    if len(es) and -1 not in {int(k) for k in es["rel_period"]}:  # the reference: 0 by construction
+        out.append(
+            f'<circle cx="{_n(sx(-1))}" cy="{_n(sy(0))}" r="5" fill="none" stroke="{COMPARISON_COLOUR}" '
+            f'stroke-width="2"><title>{esc(f"Siste {period_word} før oppstart: sammenligningsgrunnlaget (0)")}</title></circle>'
+        )
+    legend = [
+        ("Før oppstart (bør ligge rundt null)", COMPARISON_COLOUR, "circle", ""),
+        ("Etter oppstart", TREATED_COLOUR, "square", ""),
+    ]
+    if has_total:
+        legend.append(("Samlet forskjell etter oppstart, med intervall", TREATED_COLOUR, None, "8 5"))
+    legend.append((f"Oppstart {start_label}", "currentColor", None, "2 4"))
+    svg_legend, legend_h = _legend(legend, bottom + 60, left, right)
+    out.append(svg_legend)
+    if es.empty:
+        out.append(_text((left + right) / 2, (top + bottom) / 2, "Ingen forskjeller å vise", "middle"))
+    label = (
+        f"Punktdiagram: forskjellen mellom enhetene med tiltaket og de andre, {period_word} for {period_word} før og "
+        f"etter oppstarten {start_label}, med {level_pct} % konfidensintervall. Tallene står i tabellen."
+    )
+    return _svg(WIDTH, bottom + 60 + legend_h, label, "".join(out))

@@ -38,7 +38,7 @@ import pandas as pd
 import pyarrow as pa
 
 from oppvekst.periods import parse_period
-from oppvekst.registry import RegistryError, load_registry, registry_frame
+from oppvekst.registry import RegistryError, load_registry, registry_frame, tiltak_frame
 
 STAGING = """
 CREATE OR REPLACE VIEW stg_observations AS
@@ -189,6 +189,12 @@ def load_indicators(con: duckdb.DuckDBPyConnection, registry_path=None) -> list[
         source_url::VARCHAR AS source_url, tiltak::VARCHAR AS tiltak, pooled::BOOLEAN AS pooled, plan_area::VARCHAR AS plan_area,
         pool_years::INTEGER AS pool_years FROM indicators_df""")
     con.unregister("indicators_df")
+    con.register("tiltak_df", tiltak_frame(None if problems else reg))  # where and when each tiltak runs
+    con.execute("""CREATE OR REPLACE TABLE tiltak AS SELECT tiltak_id::VARCHAR AS tiltak_id, name::VARCHAR AS name,
+        description::VARCHAR AS description, level::VARCHAR AS level, units::VARCHAR[] AS units, start::VARCHAR AS start,
+        start_year::INTEGER AS start_year, stop::VARCHAR AS stop, stop_year::INTEGER AS stop_year,
+        indicators::VARCHAR[] AS indicators FROM tiltak_df""")
+    con.unregister("tiltak_df")
     return [str(p) for p in problems]
 
 

@@ -197,6 +197,33 @@ def _page_level(
     return mk
 
 
+def report_years(con: duckdb.DuckDBPyConnection, area_code: str) -> list[int]:
+    """The years a status report can be made for an area, newest first: those in which a period of
+    a plan indicator ends (of the 0-punkt's kind, as ``malekart`` reads them; months do not count)."""
+    kinds = {r.indicator_id: parse_period(r.baseline_period).kind for r in indicators(con).itertuples()}
+    rows = con.execute(
+        """SELECT DISTINCT s.indicator_id, s.period_type, s.year_end FROM mart_scorecard s
+           JOIN indicators i USING (indicator_id) WHERE s.area_code = ? AND s.grp = i.gender""",
+        [area_code],
+    ).fetchall()
+    return sorted({int(y) for i, kind, y in rows if kinds.get(i) == kind}, reverse=True)
+
+
+def report_file(con: duckdb.DuckDBPyConnection, area_code: str, year: int, fmt: str = "pdf") -> bytes:
+    """The yearly status report (``oppvekst.report``) for an area and year as a file: ``fmt`` 'pdf'
+    or 'docx'. Raises ``oppvekst.report.ReportError`` when it cannot be made."""
+    from oppvekst.report import build_report, render
+
+    return render(build_report(con, area_code, year), fmt)
+
+
+def report_content(con: duckdb.DuckDBPyConnection, area_code: str, year: int):
+    """The yearly status report's content (``oppvekst.report.Report``), for the page's preview."""
+    from oppvekst.report import build_report
+
+    return build_report(con, area_code, year)
+
+
 def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The load history, newest first, with Norwegian column names."""
     return (
@@ -563,3 +590,268 @@ def compare_slices(
 
 
 from oppvekst.tidy import tidy_values  # noqa: E402,F401  (re-exported: pages read queries only)
+
+# --------------------------------------------------------------------- Effekt av tiltak (issue 17)
+
+EFFECT_LEVEL_WORDS = {"skole": ("skole", "skoler"), "bydel": ("bydel", "bydeler"), "kommune": ("kommune", "kommuner")}
+
+
+def _tiltak_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The registry's tiltak (``marts.load_indicators``); none in a database built before they were."""
+    if not _has_table(con, "tiltak"):
+        return pd.DataFrame(columns=["tiltak_id", "name", "description", "level", "units", "start", "start_year",
+                                     "stop", "stop_year", "indicators"])  # fmt: skip
+    rows = con.execute("SELECT * FROM tiltak").df()
+    for col in ("units", "indicators"):
+        rows[col] = rows[col].map(list)
+    return rows
+
+
+def _effect_coverage(con: duckdb.DuckDBPyConnection):
+    """What the marts hold, for the tiltak's checks against the data (``registry.DataCoverage``)."""
+    from oppvekst.registry import DataCoverage
+
+    areas = frozenset(r[0] for r in con.execute("SELECT DISTINCT area_code FROM mart_indicator_values").fetchall())
+    periods = {}
+    for ind_id, base in con.execute("SELECT indicator_id, baseline_period FROM indicators").fetchall():
+        row = con.execute(
+            """SELECT min(year_start), max(year_start), arg_min(period, year_start), arg_max(period, year_start)
+               FROM mart_indicator_values WHERE indicator_id = ? AND period_type = ?""",
+            [ind_id, parse_period(base).kind],
+        ).fetchone()
+        if row and row[0] is not None:
+            periods[ind_id] = (int(row[0]), int(row[1]), row[2], row[3])
+    return DataCoverage(areas, periods)
+
+
+def tiltak_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The tiltak with where and since when they run: ``units`` (codes) and ``unit_names``, the
+    level, start and stop, the indicators they are meant to move (those the registry knows), and
+    ``problems``: what in the data stops a tiltak being measured (a unit without data, a start at
+    or before the first measurement or after the last), in bokmål."""
+    from oppvekst.registry import data_problems
+
+    rows = _tiltak_rows(con)
+    if rows.empty:
+        return rows.assign(unit_names=[], problems=[])
+    names = dict(con.execute("SELECT area_code, area_name FROM areas").fetchall())
+    known = set(indicators(con)["indicator_id"])
+    coverage = _effect_coverage(con)
+    rows["indicators"] = [[i for i in ids if i in known] for ids in rows["indicators"]]
+    rows["unit_names"] = [[names.get(c, c) for c in units] for units in rows["units"]]
+    rows["problems"] = [
+        [p.message for p in data_problems(r.tiltak_id, r.units, r.start, r.indicators, coverage)]
+        for r in rows.itertuples()
+    ]
+    return rows.reset_index(drop=True)
+
+
+def _kommune_of(con: duckdb.DuckDBPyConnection, code: str, level: str) -> str:
+    if level == "kommune":
+        return code
+    row = con.execute("SELECT parent_code FROM areas WHERE area_code = ?", [code]).fetchone()
+    return (row[0] or "")[:4] if row else code[:4]
+
+
+def _effect_pool(con: duckdb.DuckDBPyConnection, level: str, kommuner: list[str], indicator_id: str) -> list[str]:
+    """The units a tiltak's units are compared with: the schools (or bydeler) of the same kommuner,
+    or every kommune with data for the indicator."""
+    if level == "kommune":
+        sql = "SELECT DISTINCT area_code FROM mart_indicator_values WHERE indicator_id = ? AND area_level = 'kommune'"
+        return [r[0] for r in con.execute(sql, [indicator_id]).fetchall()]
+    sql = (
+        "SELECT area_code FROM areas WHERE area_level = ? AND left(parent_code, 4) IN (SELECT unnest(?::VARCHAR[]))"
+        + (" AND area_code NOT LIKE '%99'" if level == "bydel" else "")
+    )
+    return [r[0] for r in con.execute(sql, [level, kommuner]).fetchall()]
+
+
+def _unit_panel(con: duckdb.DuckDBPyConnection, meta: dict, codes: list[str]) -> tuple[pd.DataFrame, int]:
+    """The indicator's values for ``codes`` in the 0-punkt's kind of period (one a year), the
+    registry's kjønn: one row per unit × period with a number. A hidden cell (``shown`` false) is
+    left out and counted, never read. Returns (rows, the number left out)."""
+    kind = parse_period(meta["baseline_period"]).kind
+    rows = con.execute(
+        """SELECT area_code AS unit, area_name AS unit_name, year_start AS period, period AS period_label,
+                  shown, CASE WHEN shown THEN value END AS value, CASE WHEN shown THEN n END AS n,
+                  CASE WHEN shown THEN sd END AS sd, CASE WHEN shown THEN ci_low END AS ci_low,
+                  CASE WHEN shown THEN ci_high END AS ci_high
+           FROM mart_scorecard
+           WHERE indicator_id = ? AND grp = ? AND period_type = ? AND area_code IN (SELECT unnest(?::VARCHAR[]))
+           ORDER BY area_code, year_start""",
+        [meta["indicator_id"], meta["gender"], kind, list(codes)],
+    ).df()
+    hidden = int((~rows["shown"].astype(bool)).sum())
+    rows = rows[rows["shown"].astype(bool) & rows["value"].notna()].drop(columns=["shown"])
+    rows["period"] = rows["period"].astype(int)
+    if meta["statistic"] == "proportion":
+        rows["x"] = rows["value"] * rows["n"] / 100.0
+        rows = rows[rows["n"].notna() & (rows["n"] > 0)]
+    z = 1.959963984540054
+    se = rows["sd"] / rows["n"].pow(0.5)
+    rows["se"] = se.where(se.notna(), (rows["ci_high"] - rows["ci_low"]) / (2 * z))
+    return rows.drop(columns=["sd", "ci_low", "ci_high"]).reset_index(drop=True), hidden
+
+
+def _other_tiltak_units(con: duckdb.DuckDBPyConnection, tiltak_id: str | None, indicator_id: str) -> dict[str, int]:
+    """Units running another tiltak meant to move the indicator: code -> its start."""
+    out: dict[str, int] = {}
+    for r in _tiltak_rows(con).itertuples():
+        if r.tiltak_id != tiltak_id and indicator_id in r.indicators:
+            for code in r.units:
+                out[code] = min(out.get(code, r.start_year), r.start_year)
+    return out
+
+
+def effect_panel(con: duckdb.DuckDBPyConnection, tiltak_id: str, indicator_id: str) -> pd.DataFrame:
+    """The panel ``oppvekst.effect.estimate`` reads, for a tiltak and one of its indicators: one row
+    per unit × period (an int: the year, or the school year's autumn) with ``x`` and ``n`` (shares)
+    or ``value`` and ``se``, and ``start`` (the tiltak's first period for its own units, missing
+    for the comparison units). Comparison units: the other schools of the same kommune (bydeler of
+    the kommune for a bydel-level tiltak, every kommune with data for a kommune-level one), but
+    those running another tiltak meant to move the same indicator. A treated unit's periods after
+    the tiltak stopped are left out. Hidden cells are left out and counted: ``left_out`` (the same
+    on every row, and in ``attrs``). Also ``unit_name``, ``period_label``, ``value`` and ``treated``."""
+    tiltak = _tiltak_rows(con)
+    tiltak = tiltak[tiltak["tiltak_id"] == tiltak_id]
+    meta = indicator_meta(con, indicator_id)
+    cols = ["unit", "unit_name", "period", "period_label", "x", "n", "value", "se", "start", "treated", "left_out"]
+    if tiltak.empty or not meta:
+        return pd.DataFrame(columns=cols)
+    t = tiltak.iloc[0]
+    treated = list(t["units"])
+    kommuner = sorted({_kommune_of(con, c, t["level"]) for c in treated})
+    others = _other_tiltak_units(con, tiltak_id, indicator_id)
+    pool = [c for c in _effect_pool(con, t["level"], kommuner, indicator_id) if c not in treated and c not in others]
+    rows, hidden = _unit_panel(con, meta, treated + pool)
+    rows["treated"] = rows["unit"].isin(treated)
+    rows["start"] = rows["treated"].map({True: float(t["start_year"]), False: float("nan")})
+    if pd.notna(t["stop_year"]):
+        rows = rows[~(rows["treated"] & (rows["period"] > int(t["stop_year"])))]
+    if meta["statistic"] != "proportion":
+        rows["x"] = float("nan")
+    rows["left_out"] = hidden
+    rows = rows[cols].reset_index(drop=True)
+    rows.attrs["left_out"] = hidden
+    return rows
+
+
+def effect_result(con: duckdb.DuckDBPyConnection, tiltak_id: str, indicator_id: str):
+    """``oppvekst.effect.estimate`` on the tiltak's panel (``effect_panel``): the effect with its
+    interval, the event study and the verdict; ``left_out`` the hidden unit-periods left out."""
+    import dataclasses
+
+    from oppvekst.effect import estimate
+
+    panel = effect_panel(con, tiltak_id, indicator_id)
+    meta = indicator_meta(con, indicator_id)
+    cols = ["unit", "period", "x", "n", "start"] if meta.get("statistic") == "proportion" else [
+        "unit", "period", "value", "se", "start"]  # fmt: skip
+    left_out = int(panel["left_out"].iloc[0]) if len(panel) else 0
+    if panel.empty or panel["start"].isna().all() or panel["start"].notna().all():
+        from oppvekst.effect import EffectResult
+
+        # nothing to estimate from (every cell hidden, or no unit on one side): no test, and why is the page's to say
+        es = pd.DataFrame({"rel_period": pd.Series(dtype=int), "estimate": pd.Series(dtype=float),
+                           "ci_low": pd.Series(dtype=float), "ci_high": pd.Series(dtype=float)})  # fmt: skip
+        treated = int(panel.loc[panel["start"].notna(), "unit"].nunique()) if len(panel) else 0
+        control = int(panel.loc[panel["start"].isna(), "unit"].nunique()) if len(panel) else 0
+        nan = float("nan")
+        return EffectResult(nan, nan, nan, nan, "none", "none: no test is possible", None, treated, control, es,
+                            "untestable", [], left_out)  # fmt: skip
+    result = estimate(panel[cols].reset_index(drop=True))
+    return dataclasses.replace(result, left_out=left_out)
+
+
+def effect_context(con: duckdb.DuckDBPyConnection, tiltak_id: str, indicator_id: str) -> dict:
+    """What the page says around the estimate: the tiltak, the indicator, the treated units'
+    names, how many comparison units, the kommune(r), units left out of the comparison because
+    they run another tiltak on the indicator, hidden unit-periods, and the source's notes on
+    breaks in the series within the panel's periods."""
+    tiltak = tiltak_list(con)
+    tiltak = tiltak[tiltak["tiltak_id"] == tiltak_id]
+    meta = indicator_meta(con, indicator_id)
+    if tiltak.empty or not meta:
+        return {}
+    t = tiltak.iloc[0].to_dict()
+    panel = effect_panel(con, tiltak_id, indicator_id)
+    names = dict(con.execute("SELECT area_code, area_name FROM areas").fetchall())
+    kommuner = sorted({_kommune_of(con, c, t["level"]) for c in t["units"]})
+    others = _other_tiltak_units(con, tiltak_id, indicator_id)
+    pool = set(_effect_pool(con, t["level"], kommuner, indicator_id))
+    breaks = []
+    if len(panel):
+        breaks = [
+            (r[0], r[1])
+            for r in con.execute(
+                """SELECT DISTINCT o.period, o.note FROM observations o JOIN indicators i
+                   ON o.source = i.source AND (o.measure_code = i.measure OR o.measure_name = i.measure)
+                   WHERE i.indicator_id = ? AND coalesce(o.note, '') <> '' AND o.year_start BETWEEN ? AND ?
+                   ORDER BY 1""",
+                [indicator_id, int(panel["period"].min()), int(panel["period"].max())],
+            ).fetchall()
+        ]
+    in_panel = panel.groupby("unit")["treated"].first() if len(panel) else pd.Series(dtype=bool)
+    return {
+        "tiltak": t,
+        "meta": meta,
+        "treated_names": [names.get(c, c) for c in t["units"]],
+        "treated_with_data": int(in_panel.sum()),
+        "comparison": int((~in_panel.astype(bool)).sum()),
+        "kommuner": [names.get(k, k) for k in kommuner],
+        "kommune_codes": kommuner,
+        "other_tiltak": [names.get(c, c) for c in others if c in pool and c not in t["units"]],
+        "left_out": int(panel["left_out"].iloc[0]) if len(panel) else 0,
+        "periods": sorted(panel["period_label"].unique().tolist()) if len(panel) else [],
+        "breaks": breaks,
+    }
+
+
+def effect_candidates(con: duckdb.DuckDBPyConnection, indicator_id: str, kommune: str) -> pd.DataFrame:
+    """The units a pilot in ``kommune`` could run in, for «Planlegg et forsøk»: its schools with
+    numbers for the indicator, or its bydeler when the indicator has no school rows. Columns
+    ``unit``, ``unit_name``, ``level``, sorted by name (Norwegian order)."""
+    rows = con.execute(
+        """SELECT DISTINCT m.area_code AS unit, a.area_name AS unit_name, m.area_level AS level
+           FROM mart_indicator_values m JOIN areas a USING (area_code)
+           WHERE m.indicator_id = ? AND m.area_level IN ('skole', 'bydel') AND left(a.parent_code, 4) = ?
+             AND m.area_code NOT LIKE '%99'""",
+        [indicator_id, kommune],
+    ).df()
+    if (rows["level"] == "skole").any():
+        rows = rows[rows["level"] == "skole"]
+    rows = rows.assign(_k=rows["unit_name"].map(sort_key)).sort_values("_k").drop(columns="_k")
+    return rows.reset_index(drop=True)
+
+
+def effect_mde(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, kommune: str, units: tuple[str, ...], followup: int = 3
+) -> dict:
+    """The minimum detectable effect (``oppvekst.effect.minimum_detectable_effect``, 80 % power, 5 %
+    level) of a pilot in ``units`` against the other candidates of the kommune, from the
+    indicator's history: a pilot that starts in the period after the latest and is followed for
+    ``followup`` periods (each unit with its mean n). A unit's periods under a tiltak meant to move the indicator are left out (they are not the
+    history without one); hidden cells are left out and counted (``left_out``)."""
+    from oppvekst.effect import minimum_detectable_effect
+
+    meta = indicator_meta(con, indicator_id)
+    cand = effect_candidates(con, indicator_id, kommune) if meta else pd.DataFrame(columns=["unit"])
+    if not meta or cand.empty or not units:
+        return {"mde": float("nan"), "n_treated": len(units), "n_control": 0, "left_out": 0, "followup": followup}
+    rows, hidden = _unit_panel(con, meta, cand["unit"].tolist())
+    if rows.empty:
+        return {"mde": float("nan"), "n_treated": len(units), "n_control": 0, "left_out": hidden, "followup": followup}
+    others = _other_tiltak_units(con, None, indicator_id)
+    rows = rows[[not (u in others and p >= others[u]) for u, p in zip(rows["unit"], rows["period"])]]
+    units = [u for u in units if u in set(rows["unit"])]
+    if not units or len(units) == rows["unit"].nunique():
+        return {"mde": float("nan"), "n_treated": len(units), "n_control": 0, "left_out": hidden, "followup": followup}
+    start = int(rows["period"].max()) + 1  # the next period: a pilot that starts now
+    cols = ["unit", "period", "x", "n"] if meta["statistic"] == "proportion" else ["unit", "period", "value", "se"]
+    if meta["statistic"] != "proportion" and rows["se"].isna().all():
+        cols.remove("se")
+    out = dict(
+        minimum_detectable_effect(rows[cols].reset_index(drop=True), list(units), start, post_periods=int(followup))
+    )
+    out.update(left_out=hidden, followup=int(followup), start=start)
+    return out

@@ -128,7 +128,8 @@ def header(title: str, read: Reader) -> None:
         st.error(
             "Indikatorregisteret (indicators.yml) har feil, så indikatorene kan ikke vises før de er rettet:\n\n"
             + "\n".join(
-                f"- indikator **{fmt.md_text(p.indicator or '(fila)')}**, felt {fmt.md_text(p.field)}"
+                f"- {'tiltak' if str(p.field).startswith('tiltak.') else 'indikator'} "
+                f"**{fmt.md_text(p.indicator or '(fila)')}**, felt {fmt.md_text(p.field)}"
                 f"{f' (linje {int(p.line)})' if p.line == p.line and p.line else ''}: "
                 f"{fmt.md_text(p.message)}. {fmt.md_text(p.hint)}"
                 for p in problems.itertuples()

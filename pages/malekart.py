@@ -51,10 +51,10 @@ with c3.container(border=True):
     st.markdown(f"#### Mot målet: {len(hl['på vei'])} på vei eller nådd")
     names(hl["på vei"], "Ingen indikatorer har nådd målet eller er på vei mot det ennå.")
     if hl["usikkert"]:
-        st.markdown(
-            f"● Usikkert om målet nås ({len(hl['usikkert'])}): bak linjen mot målet, men ikke sikkert.",
-            help="Tallet ligger bak planens rette linje fra 0-punktet til målet, men intervallet rekker over linjen "
-            "(eller kilden oppgir ikke antall svar), så vi kan ikke si sikkert at det går for sakte.",
+        st.markdown(  # in the box's own small print size (pages/_ui PRINT_CSS), so the boxes fit page 1
+            f'<div class="oppvekst-highlights"><p><strong>● Usikkert om målet nås ({len(hl["usikkert"])}):</strong> '
+            "bak planens linje mot målet, men ikke sikkert.</p></div>",
+            unsafe_allow_html=True,
         )
         names(hl["usikkert"], "", most=3)
 st.caption(fmt.md_text(page_rule_text(mk)))  # how sure «sikker» is on a page of many tests

@@ -6,8 +6,10 @@ landet's on every measure (``CALM``) - but for the signals declared in ``PLANTED
 that truly worsens, one truly ahead of landet, and the few national trends kept after the
 0-punkt (every other measure is flat from its indicators' 0-punkt on). Other kommuner keep
 their own levels; schools keep their own variation around their bydel (centred, so the
-bydel's schools together are the bydel). ``indicator_truth``, ``true_change``, ``true_gap``
-and ``declared_effects`` give the truth a test can hold the sample and its verdicts against.
+bydel's schools together are the bydel). Two tiltak run in Bergen schools (``TILTAK_EFFECTS``, the
+same as ``tiltak:`` in indicators.yml): one with a true effect from its start, one with none.
+``indicator_truth``, ``true_change``, ``true_gap`` and ``declared_effects`` give the truth a test can
+hold the sample and its verdicts against.
 """
 
 from __future__ import annotations
@@ -172,6 +174,56 @@ PLANTED: list[Signal] = [
 ]
 
 
+@dataclass(frozen=True)
+class TiltakEffect:
+    """A tiltak the sample runs in some Bergen schools (``tiltak:`` in indicators.yml, the same
+    id, schools and start) and its true effect: ``size`` in prosentpoeng on ``measure`` (every trinn
+    and kjønn alike) in the tiltak's schools from the school year starting in autumn ``start`` on, a
+    step, not a ramp; 0 for a tiltak that does nothing. The schools' kommune moves by their share
+    of its pupils; a bydel built from its schools moves with them (``declared_effects``)."""
+
+    tiltak_id: str
+    measure: str  # the generator's measure code
+    schools: tuple[str, ...]  # names in BERGEN_SCHOOLS
+    start: int
+    size: float
+    indicator_ids: tuple[str, ...]  # the indicators.yml indicators the tiltak is meant to move
+    note: str = ""
+
+
+TILTAK_EFFECTS: list[TiltakEffect] = [
+    TiltakEffect(
+        "miljoarbeidere",
+        "andel_mobbet",
+        ("Nesttun skole (eksempel)", "Landås skole (eksempel)", "Åsane skole (eksempel)"),
+        2022,
+        -4.0,
+        ("eu_mobbing_10", "eu_mobbing_7"),
+        "Tiltak 5: miljøarbeidere på tre skoler fra 2022-23 senker andelen som blir mobbet med 4 prosentpoeng",
+    ),
+    TiltakEffect(
+        "samarbeidsmodell",
+        "fravaer10",
+        (
+            "Garnes skole (eksempel)",
+            "Fyllingsdalen skole (eksempel)",
+            "Sandsli skole (eksempel)",
+            "Tertnes skole (eksempel)",
+        ),
+        2021,
+        0.0,
+        ("fravaer_bekymring_10",),
+        "Tiltak 13: samarbeidsmodellen på fire skoler fra 2021-22 endrer ikke fraværet",
+    ),
+]
+
+
+def _step(start: int) -> tuple[float, float]:
+    """A step at the school year starting in autumn ``start``: off for the years drawn before it
+    (a survey's spring ``start - 1``, the fravær template's middle ``start - 0,5``), on from it."""
+    return (start - 0.5, float(start))
+
+
 class World:
     def __init__(self, scale: str = "sample", seed: int = 20261122):
         self.scale = scale
@@ -259,6 +311,10 @@ class World:
         for sig in PLANTED:
             if sig.kind != "national_trend" and sig.area_code in self._by_code:
                 self._plant(sig)
+        if scale == "sample":
+            for te in TILTAK_EFFECTS:
+                if te.size:
+                    self._plant_tiltak(te)
 
     def _plant(self, sig: Signal) -> None:
         u = self._by_code[sig.area_code]
@@ -267,6 +323,18 @@ class World:
         if u.level == "bydel":  # the kommune is its bydeler: it moves by the bydel's share
             k = self._by_code[u.parent]
             k.shifts.setdefault(sig.measure, []).append((float(sig.size * u.size / k.size), sig.years))
+
+    def tiltak_schools(self, te: TiltakEffect) -> list[Unit]:
+        return [next(s for s in self.schools if s.name == name) for name in te.schools]
+
+    def _plant_tiltak(self, te: TiltakEffect) -> None:
+        schools = self.tiltak_schools(te)
+        for s in schools:
+            s.shifts.setdefault(te.measure, []).append((te.size, _step(te.start)))
+        k = self._by_code[self.kommune_of[schools[0].code]]  # the kommune is its schools
+        k.shifts.setdefault(te.measure, []).append(
+            (float(te.size * sum(s.size for s in schools) / k.size), _step(te.start))
+        )
 
     def weight_in_kommune(self, code: str) -> float:
         """A bydel's share of its kommune's pupils (the kommune's true value is the bydeler's
@@ -452,7 +520,8 @@ class Effect:
     """What ``PLANTED`` says one Bergen-family area's plan indicator truly shows: its change since
     the 0-punkt and its difference from its benchmark at the 0-punkt and in the latest period.
     ``kind``: the signal's kind, or 'diluted' for a kommune moved by its bydel's signal and for
-    the other bydeler, compared with that kommune."""
+    the other bydeler, compared with that kommune, and for the Bergen family moved by a tiltak's
+    true effect in its schools (added to a national trend's entry, which keeps its kind)."""
 
     indicator_id: str
     area_code: str
@@ -497,6 +566,35 @@ def declared_effects(world=None) -> dict[tuple[str, str], Effect]:
                     change=0.0 if ahead else move,
                     gap_at_baseline=gap if ahead else 0.0,
                     gap=gap,
+                )
+    for te in TILTAK_EFFECTS:  # a school's effect moves its bydel and the kommune by its pupils' share
+        if not te.size:
+            continue
+        treated = {s.code for s in w.tiltak_schools(te)}
+        k_share = sum(s.size for s in w.schools if s.code in treated) / w.unit(BERGEN).size
+        for ind in indicators:
+            if ind.select.measure.split(":")[0] != te.measure:
+                continue
+            on = {  # how much of the step a period holds (a pooled period: the share of its years after the start)
+                p: sum(y >= te.start for y in _years(ind, p)) / len(_years(ind, p))
+                for p in (ind.baseline.period, indicator_periods(ind)[-1])
+            }
+            at_base, at_last = on[ind.baseline.period], on[indicator_periods(ind)[-1]]
+            for code in [BERGEN, *bydeler]:
+                if code == BERGEN:
+                    share = k_share  # against landet, which does not move
+                else:
+                    kids = [s for s in w.schools if s.parent == code]
+                    share = sum(s.size for s in kids if s.code in treated) / sum(s.size for s in kids) - k_share
+                move = te.size * (share + (k_share if code != BERGEN else 0.0))
+                e = out.get((ind.id, code)) or Effect(ind.id, code, "diluted")
+                out[(ind.id, code)] = Effect(
+                    ind.id,
+                    code,
+                    e.kind,
+                    change=e.change + move * (at_last - at_base),
+                    gap_at_baseline=e.gap_at_baseline + te.size * share * at_base,
+                    gap=e.gap + te.size * share * at_last,
                 )
     return out
 

@@ -189,6 +189,7 @@ def test_omradeprofil_and_resultatavtaler(monkeypatch, sample_db):
         "pages/omrader.py",
         "pages/omradeprofil.py",
         "pages/resultatavtaler.py",
+        "pages/rapport.py",
         "pages/datagrunnlag.py",
     ],
 )
@@ -223,6 +224,7 @@ def all_suppressed_db(sample_db, tmp_path_factory):
         "pages/omrader.py",
         "pages/omradeprofil.py",
         "pages/resultatavtaler.py",
+        "pages/rapport.py",
         "pages/datagrunnlag.py",
     ],
 )

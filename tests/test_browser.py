@@ -113,6 +113,9 @@ def browser():
 def open_page(browser, url: str, width=1280, height=720):
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
+    # «notRunning» is also the state before the first run has started (a busy server starts it
+    # late), so wait for the page's own title too: every page has one (pages/_ui.header)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
     page.wait_for_selector(
         '[data-testid="stApp"] [data-test-script-state="notRunning"], '
         '[data-testid="stApp"][data-test-script-state="notRunning"]',
@@ -139,7 +142,16 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-NAV = ["Målekart", "Indikator", "Områder", "Områdeprofil", "Resultatavtaler", "Datagrunnlag"]
+NAV = [
+    "Målekart",
+    "Indikator",
+    "Områder",
+    "Områdeprofil",
+    "Resultatavtaler",
+    "Rapport",
+    "Effekt av tiltak",
+    "Datagrunnlag",
+]
 
 
 def nav_items(page) -> list[str]:
@@ -181,6 +193,7 @@ def test_deep_link_opens_page_with_area_and_navigation(server, browser):
         ("omrader?omrade=4601&indikator=eu_mobbing_10&periode=2024-25", "Områder"),
         ("omradeprofil?omrade=460108", "Områdeprofil"),
         ("resultatavtaler?omrade=4601", "Resultatavtaler"),
+        ("rapport?omrade=460107&aar=2025&format=docx", "Rapport"),
     ],
 )
 def test_deep_link_to_every_page(server, browser, path, heading):

@@ -358,3 +358,209 @@ def test_a_database_built_before_owners_were_a_tree_still_lists_its_owners(tmp_p
     con.execute("ALTER TABLE indicators DROP COLUMN owner_path")  # as an older build left it
     assert queries.owners(con)["path"].tolist() == ["BHO", BBSI]
     assert sorted(queries.owner_indicators(con, BBSI)["indicator_id"]) == ["etat_a", "skole_a", "skole_b", "top_only"]
+
+
+# --- Tiltak: where and when each tiltak runs (issue 17) ---------------------------------------------
+
+TILTAK_INDICATORS = [
+    GOOD,  # x_mobbing: school years
+    {**GOOD, "id": "x_kostra", "source": "kostra", "baseline": {"period": "2020"}, "target": None},
+    {**GOOD, "id": "x_pooled", "source": "ungdata", "pooled": True, "baseline": {"period": "2019-2021"},
+     "target": None, "tiltak": ["Tiltak 9: Barn som pårørende"]},
+]  # fmt: skip
+SCHOOL = "956667577"  # Nesttun skole (eksempel), in data/skole_bydel.csv
+OTHER_SCHOOL = "935857570"
+
+
+def tiltak_file(tmp_path, tiltak_text: str):
+    """indicators.yml with TILTAK_INDICATORS and a ``tiltak:`` section written by hand (for its lines)."""
+    indicators = [{k: v for k, v in i.items() if v is not None} for i in TILTAK_INDICATORS]
+    p = tmp_path / "indicators.yml"
+    head = yaml.safe_dump({"version": 1, "indicators": indicators}, allow_unicode=True)
+    p.write_text(head + tiltak_text, encoding="utf-8")
+    return p
+
+
+GOOD_TILTAK = f"""\
+tiltak:
+  - id: miljo
+    name: "Tiltak 5: Miljøarbeidere"
+    units: ["{SCHOOL}", "{OTHER_SCHOOL}"]
+    start: 2022-23
+    indicators: [x_mobbing]
+  - id: bydel_tiltak
+    name: "Tiltak 9: Barn som pårørende"
+    units: [460101, "460102"]
+    start: 2021
+    stop: 2023
+    indicators: [x_kostra]
+"""
+
+
+def test_the_shipped_registry_has_the_samples_tiltak_with_their_schools_and_start():
+    from oppvekst.registry import tiltak_indicators
+    from samplegen.world import TILTAK_EFFECTS, World
+
+    reg = load_registry(DEFAULT_REGISTRY)
+    world = World("sample")
+    assert [t.id for t in reg.tiltak] == [te.tiltak_id for te in TILTAK_EFFECTS]
+    for t, te in zip(reg.tiltak, TILTAK_EFFECTS):
+        assert t.units == [s.code for s in world.tiltak_schools(te)] and t.level == "skole"
+        assert t.start_year == te.start and list(te.indicator_ids) == tiltak_indicators(reg, t)
+        # the name is the text the indicators' own «tiltak:» lists use
+        assert all(t.name in next(i for i in reg.indicators if i.id == ind).tiltak for ind in t.indicators)
+
+
+def test_a_good_tiltak_section(tmp_path):
+    from oppvekst.registry import registry_frame, tiltak_frame
+
+    reg = load_registry(tiltak_file(tmp_path, GOOD_TILTAK))
+    miljo, bydel = reg.tiltak
+    assert miljo.units == [SCHOOL, OTHER_SCHOOL] and miljo.level == "skole" and miljo.start_year == 2022
+    assert bydel.units == ["460101", "460102"] and bydel.level == "bydel"  # 460101 unquoted is a number in YAML
+    assert (bydel.start, bydel.stop, bydel.stop_year) == ("2021", "2023", 2023)
+    frame = tiltak_frame(reg).set_index("tiltak_id")
+    # an indicator that lists the tiltak's name is one it is meant to move, as the ones it names - when it is
+    # measured per year: x_pooled names «Tiltak 9» too, but pools three years
+    assert frame.loc["bydel_tiltak", "indicators"] == ["x_kostra"]
+    reg.tiltak[1].start = "2021-22"
+    assert tiltak_frame(reg).set_index("tiltak_id").loc["bydel_tiltak", "indicators"] == ["x_kostra"]
+    assert frame.loc["miljo", "indicators"] == ["x_mobbing"]
+    # and the indicator's own tiltak list names the tiltak that names it
+    assert registry_frame(reg).set_index("indicator_id").loc["x_mobbing", "tiltak"] == "Tiltak 5: Miljøarbeidere"
+    assert tiltak_frame(None).empty and list(tiltak_frame(None).columns) == list(tiltak_frame(reg).columns)
+
+
+BAD_TILTAK = f"""\
+tiltak:
+  - id: a_units
+    name: "Tiltak A"
+    units:
+      - "469999"
+      - "956667578"
+      - "912315576"
+      - "120101"
+      - "0301"
+      - "1"
+    start: 2022-23
+    indicators: [x_mobbing]
+  - id: a_start
+    name: "Tiltak B"
+    units: ["{SCHOOL}"]
+    start: høst 2022
+    indicators: [x_mobbing]
+  - id: a_kind
+    name: "Tiltak C"
+    units: ["{SCHOOL}"]
+    start: 2022
+    indicators: [x_mobbing]
+  - id: a_indicator
+    name: "Tiltak D"
+    units: ["{SCHOOL}"]
+    start: 2022-23
+    indicators: [x_mobbing, x_finnes_ikke, x_pooled]
+  - id: a_stop
+    name: "Tiltak E"
+    units: ["{SCHOOL}"]
+    start: 2022-23
+    stop: 2020-21
+    indicators: [x_mobbing]
+  - id: a_stop
+    name: "Tiltak F"
+    units: []
+    start: 2022-23
+    colour: red
+  - id: a_none
+    name: "Tiltak G"
+    units: ["{SCHOOL}"]
+    start: 2022-23
+"""
+
+
+def test_every_tiltak_problem_is_listed_at_once_with_its_line(tmp_path):
+    with pytest.raises(RegistryError) as e:
+        load_registry(tiltak_file(tmp_path, BAD_TILTAK))
+    problems = e.value.problems
+    text = tiltak_file(tmp_path, BAD_TILTAK).read_text(encoding="utf-8").splitlines()
+
+    def line_of(snippet: str, after: str | None = None) -> int:
+        start = next(i for i, t in enumerate(text, start=1) if after in t) if after else 0
+        return next(i for i, t in enumerate(text, start=1) if i > start and snippet in t)
+
+    def found(tiltak: str, field: str, message: str) -> object:
+        hits = [p for p in problems if p.indicator == tiltak and p.field == field and message in p.message]
+        assert hits, (tiltak, field, message, [str(p) for p in problems])
+        return hits[0]
+
+    # unknown unit codes, each on its own line
+    for code, message in [
+        ("469999", "bydelen «469999» finnes ikke i SSBs kodelister"),
+        ("956667578", "ikke et gyldig organisasjonsnummer"),
+        ("912315576", "skolen «912315576» er ukjent"),  # a valid number the school map does not know
+        ("120101", "«120101» Arna er et nummer som ikke brukes lenger: bruk dagens nummer «460101»"),
+        ("1", "«1» er ikke en kode for en skole, bydel eller kommune"),
+    ]:
+        assert found("a_units", "tiltak.units", message).line == line_of(f'- "{code}"'), code
+    found("a_units", "tiltak.units", "enhetene er på ulike nivåer (bydel, kommune, skole)")
+    assert not any(p.indicator == "a_units" and "0301" in p.message for p in problems)  # Oslo is a kommune
+    # the start: unparseable, and of the wrong kind for the indicator
+    assert found("a_start", "tiltak.start", "«høst 2022» er ikke en gyldig periode").line == line_of("start: høst")
+    kind = found("a_kind", "tiltak.start", "oppstarten «2022» er ikke et skoleår, men «x_mobbing» måles per skoleår")
+    assert "skriv f.eks. 2022-23" in kind.message and kind.line == line_of("start: 2022\n".strip(), "a_kind")
+    # indicators that do not exist, or cannot be measured per year
+    assert found("a_indicator", "tiltak.indicators", "indikatoren «x_finnes_ikke» finnes ikke").line == line_of(
+        "x_finnes_ikke"
+    )
+    found("a_indicator", "tiltak.indicators", "«x_pooled» måles over sammenslåtte perioder")
+    found("a_none", "tiltak.indicators", "tiltaket er ikke knyttet til noen indikator")
+    # a stop before the start; a duplicate id; an empty list and an unknown field, each with its line
+    assert found("a_stop", "tiltak.stop", "slutten 2020-21 er før oppstarten 2022-23").line == line_of("stop: 2020")
+    assert found("a_stop", "tiltak.id", "id-en er brukt før (tiltak nr. 5)").line == line_of("id: a_stop", "a_stop")
+    assert found("a_stop", "tiltak.units", "listen er tom").line == line_of("units: []")
+    assert found("a_stop", "tiltak.colour", "ukjent felt").line == line_of("colour: red")
+    assert all(p.hint for p in problems)
+    message = str(e.value)
+    assert "tiltak «a_units», felt «tiltak.units» (linje" in message and "indikator «a_units»" not in message
+
+
+def test_a_tiltak_outside_the_datas_range_or_units_without_data(tmp_path):
+    from oppvekst.registry import DataCoverage
+
+    path = tiltak_file(tmp_path, GOOD_TILTAK)
+    known = frozenset({SCHOOL, OTHER_SCHOOL, "460101", "460102"})
+    fine = DataCoverage(
+        known, {"x_mobbing": (2015, 2025, "2015-16", "2025-26"), "x_kostra": (2015, 2025, "2015", "2025")}
+    )
+    assert len(load_registry(path, coverage=fine).tiltak) == 2
+    late = DataCoverage(known - {OTHER_SCHOOL}, {"x_mobbing": (2022, 2025, "2022-23", "2025-26"),
+                                                  "x_kostra": (2010, 2019, "2010", "2019")})  # fmt: skip
+    with pytest.raises(RegistryError) as e:
+        load_registry(path, coverage=late)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    by = {(p.indicator, p.field): p for p in e.value.problems}
+    first = by[("miljo", "tiltak.start")]
+    assert "oppstarten 2022-23 er ved eller før første måling av «x_mobbing» (2022-23)" in first.message
+    assert first.line == next(i for i, t in enumerate(lines, 1) if "start: 2022-23" in t)
+    after = by[("bydel_tiltak", "tiltak.start")]
+    assert "oppstarten 2021 er etter siste måling av «x_kostra» (2019)" in after.message
+    unit = by[("miljo", "tiltak.units")]
+    assert f"enheten «{OTHER_SCHOOL}» har ingen tall i databasen" in unit.message
+    assert unit.line == next(i for i, t in enumerate(lines, 1) if "units:" in t)  # a flow list: the field's line
+    # a tiltak that starts in the period after the latest has no numbers after the start yet: allowed
+    soon = DataCoverage(known, {"x_mobbing": (2015, 2021, "2015-16", "2021-22"), "x_kostra": (2015, 2025, "", "")})
+    assert load_registry(path, coverage=soon).tiltak[0].start == "2022-23"
+
+
+def test_a_registry_with_a_bad_tiltak_reaches_the_database_as_problems(tmp_path):
+    import duckdb
+
+    from oppvekst.marts import load_indicators
+
+    con = duckdb.connect()
+    problems = load_indicators(con, tiltak_file(tmp_path, BAD_TILTAK))
+    assert problems and con.execute("SELECT count(*) FROM tiltak").fetchone()[0] == 0
+    rows = con.execute("SELECT indicator, field, line FROM registry_problems WHERE field LIKE 'tiltak.%'").fetchall()
+    assert ("a_kind", "tiltak.start") in {(r[0], r[1]) for r in rows} and all(r[2] for r in rows)
+    assert load_indicators(con, tiltak_file(tmp_path, GOOD_TILTAK)) == []
+    units = con.execute("SELECT units, start_year, level FROM tiltak WHERE tiltak_id = 'miljo'").fetchone()
+    assert units == ([SCHOOL, OTHER_SCHOOL], 2022, "skole")
