@@ -227,3 +227,33 @@ def test_rapport_page_previews_and_offers_the_file(monkeypatch, sample_db, fresh
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Last ned rapporten (PDF)"]
     assert at.query_params["format"] in ("pdf", ["pdf"])
+
+
+def test_the_report_says_whether_the_tiltak_worked(rendered, sample_db, tmp_path):
+    """Issue 17, part 6: «Effekt av tiltak» with the page's own sentences, for the tiltak that run in
+    the area (Bergen: both sample tiltak; Årstad: Landås skole runs «miljoarbeidere»)."""
+    from oppvekst import effect_text, queries
+
+    area, report, pdf, docx_bytes, _ = rendered
+    text, word = pdf_text(pdf, tmp_path), docx_text(docx_bytes)
+    con = connect_readonly(sample_db)
+    try:
+        expected = []
+        for t in queries.tiltak_list(con).itertuples():
+            parents = {
+                u: con.execute("SELECT parent_code FROM areas WHERE area_code = ?", [u]).fetchone()[0] for u in t.units
+            }
+            if area == "4601" or area in parents.values():
+                for iid in t.indicators:
+                    result = queries.effect_result(con, t.tiltak_id, iid)
+                    meta = queries.indicator_meta(con, iid)
+                    panel = queries.effect_panel(con, t.tiltak_id, iid)
+                    expected.append(effect_text.effect_sentence(result, meta, t.level, panel))
+    finally:
+        con.close()
+    assert expected and len(report.effects) == len(expected)
+    assert ("effekt", "Effekt av tiltak") in report.sections
+    for sentence in expected:
+        # the first words of each sentence, as both formats print them (line breaks aside)
+        start = plain(sentence)[:60]
+        assert start in plain(text) and start in plain(word), start

@@ -9,6 +9,7 @@ mart hides (``shown`` false) is never written or drawn: the table says «vises i
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ class Report:
     loads_note: str
     privacy: list[str]
     benchmark_column: str = "Mot landet"
+    effects: list[dict] = dataclasses.field(default_factory=list)  # «Effekt av tiltak»: name, where, text, method
 
     @property
     def sections(self) -> list[tuple[str, str]]:
@@ -90,7 +92,9 @@ class Report:
         return (
             [("sammendrag", "Sammendrag")]
             + [(g.anchor, g.goal) for g in self.goals]
-            + [("ansvar", "Ansvar og tiltak"), ("metode", "Metode og kilder")]
+            + [("ansvar", "Ansvar og tiltak")]
+            + ([("effekt", "Effekt av tiltak")] if self.effects else [])
+            + [("metode", "Metode og kilder")]
         )
 
     @property
@@ -407,4 +411,49 @@ def build_report(con: duckdb.DuckDBPyConnection, area_code: str, year: int) -> R
         loads_note=(f"… og {more} eldre innlastinger (se Datagrunnlag)." if more > 0 else ""),
         privacy=PRIVACY,
         benchmark_column=bench_col,
+        effects=_effects(con, area_code, level),
     )
+
+
+def _effects(con: duckdb.DuckDBPyConnection, area_code: str, level: str) -> list[dict]:
+    """«Effekt av tiltak» (issue 17): for each tiltak of the registry that runs in this area (a
+    kommune's: on any of its units; a bydel's: on its own units) and each indicator it is meant to
+    move, the same sentence the page «Effekt av tiltak» says, with where and since when."""
+    from oppvekst import effect_text
+
+    out = []
+    tiltak = queries.tiltak_list(con)
+    if tiltak.empty:
+        return out
+    parents = dict(con.execute("SELECT area_code, parent_code FROM areas").fetchall())
+
+    def inside(code: str) -> bool:
+        chain, seen = code, 0
+        while chain and seen < 5:
+            if chain == area_code:
+                return True
+            chain, seen = parents.get(chain), seen + 1
+        return False
+
+    for t in tiltak.itertuples():
+        units = list(t.units)
+        if not units or not any(inside(u) for u in units):
+            continue
+        for iid in t.indicators:
+            meta = queries.indicator_meta(con, iid)
+            if not meta:
+                continue
+            result = queries.effect_result(con, t.tiltak_id, iid)
+            if result is None:
+                continue
+            panel = queries.effect_panel(con, t.tiltak_id, iid)
+            out.append(
+                {
+                    "name": clean(t.name),
+                    "indicator": clean(meta["title"]),
+                    "where": clean(f"{', '.join(t.unit_names)}; fra {t.start}"),
+                    "text": clean(effect_text.effect_sentence(result, meta, t.level, panel)),
+                    "method": clean(effect_text.method_text(result.method, result.inference)),
+                }
+            )
+    return out

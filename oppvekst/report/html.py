@@ -178,6 +178,19 @@ def owners_page(report: Report) -> str:
     )
 
 
+def effects_page(report: Report) -> str:
+    if not report.effects:
+        return ""
+    out = ['<section class="page"><h2 id="effekt">Effekt av tiltak</h2>']
+    for e in report.effects:
+        out.append(
+            f'<h3>{esc(e["name"])}: {esc(e["indicator"])}</h3><p class="note">{esc(e["where"])}</p>'
+            f'<p>{esc(e["text"])}</p><p class="note">{esc(e["method"])}</p>'
+        )
+    out.append("</section>")
+    return "".join(out)
+
+
 def methods_page(report: Report) -> str:
     out = ['<section class="page"><h2 id="metode">Metode og kilder</h2>']
     out += [f"<p>{esc(p)}</p>" for p in report.methods]
@@ -200,6 +213,6 @@ def document(report: Report) -> str:
     return (
         f'<!DOCTYPE html><html lang="nb"><head><meta charset="utf-8"><title>{esc(report.title)}</title>'
         f"<style>{css}</style></head><body>"
-        f"{first_page(report)}{toc_page(report)}{goal_pages(report)}{owners_page(report)}{methods_page(report)}"
+        f"{first_page(report)}{toc_page(report)}{goal_pages(report)}{owners_page(report)}{effects_page(report)}{methods_page(report)}"
         "</body></html>"
     )

@@ -243,6 +243,15 @@ def render_docx(report: Report) -> bytes:
     doc.add_paragraph(report.owners_note)
     _table(doc, report.owners, [30, 30, 40], row_header="Hva")
 
+    if report.effects:
+        doc.add_page_break()
+        doc.add_heading("Effekt av tiltak", level=1)
+        for e in report.effects:
+            doc.add_heading(f"{e['name']}: {e['indicator']}", level=3)
+            doc.add_paragraph(e["where"])
+            doc.add_paragraph(e["text"])
+            doc.add_paragraph(e["method"])
+
     doc.add_page_break()
     doc.add_heading("Metode og kilder", level=1)
     for text in report.methods:
