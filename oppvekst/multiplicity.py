@@ -38,6 +38,18 @@ def _wilson_bounds(x: np.ndarray, n: np.ndarray, z: np.ndarray) -> tuple[np.ndar
     return np.maximum(0.0, (centre - spread) / denom), np.minimum(1.0, (centre + spread) / denom)
 
 
+def _invert(excludes, like: np.ndarray, iterations: int = 48) -> np.ndarray:
+    """The two-sided p-value an interval family inverts: bisection on z for the smallest z whose
+    interval no longer excludes the null (``excludes(z)`` per row; intervals widen as z grows),
+    p = 2·(1 − Φ(z)). 48 steps on [0, 40]: far finer than any p that matters."""
+    lo, hi = np.zeros_like(like), np.full_like(like, 40.0)
+    for _ in range(iterations):
+        z = (lo + hi) / 2
+        out = excludes(z)
+        lo, hi = np.where(out, z, lo), np.where(out, hi, z)
+    return 2 * sps.norm.sf((lo + hi) / 2)
+
+
 def p_newcombe(x1, n1, x2, n2, iterations: int = 48) -> np.ndarray:
     """Two-sided p-value for p1 − p2 = 0 that Newcombe's hybrid score interval inverts: the
     smallest α whose (1 − α) interval touches 0, found by bisection on z (the interval widens
@@ -45,16 +57,15 @@ def p_newcombe(x1, n1, x2, n2, iterations: int = 48) -> np.ndarray:
     x1, n1, x2, n2 = (np.atleast_1d(np.asarray(a, dtype=float)) for a in (x1, n1, x2, n2))
     p1, p2 = x1 / n1, x2 / n2
     d = p1 - p2
-    lo, hi = np.zeros_like(d), np.full_like(d, 40.0)
-    for _ in range(iterations):
-        z = (lo + hi) / 2
+
+    def excludes(z):
         l1, u1 = _wilson_bounds(x1, n1, z)
         l2, u2 = _wilson_bounds(x2, n2, z)
         lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
         upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-        excludes = np.where(d > 0, lower > 0, upper < 0)
-        lo, hi = np.where(excludes, z, lo), np.where(excludes, hi, z)
-    p = 2 * sps.norm.sf((lo + hi) / 2)
+        return np.where(d > 0, lower > 0, upper < 0)
+
+    p = _invert(excludes, d, iterations)
     return np.where(np.isfinite(d), np.where(d == 0, 1.0, p), np.nan)
 
 
@@ -136,13 +147,11 @@ def _p_line(prop: bool, value, n, sd, path, start, start_n, start_sd, weight) ->
         high = np.where(with_start, dist + np.sqrt((u1 - value) ** 2 + weight**2 * (start - l2) ** 2), u1 - path)
         return low, high
 
-    lo, hi = np.zeros_like(dist), np.full_like(dist, 40.0)
-    for _ in range(48):  # 40/2^48: far below any p that matters
-        z = (lo + hi) / 2
+    def excludes(z):
         low, high = bounds(z)
-        excludes = (high < 0) | (low > 0)
-        lo, hi = np.where(excludes, z, lo), np.where(excludes, hi, z)
-    p = 2 * sps.norm.sf((lo + hi) / 2)
+        return (high < 0) | (low > 0)
+
+    p = _invert(excludes, dist)
     return np.where(np.isfinite(dist) & (n > 0), np.where(dist == 0, 1.0, p), np.nan)
 
 
@@ -165,11 +174,14 @@ def bh_reject(p, q: float = Q) -> np.ndarray:
 
 
 # ------------------------------------------------------------- page verdicts
+def family_code(area_code: str, area_level: str) -> str:
+    """A kommune and its bydeler are one family (the kommune's four digits); other areas their own."""
+    return area_code[:4] if area_level in ("kommune", "bydel") else area_code
+
+
 def family_of(area_code: pd.Series, area_level: pd.Series) -> np.ndarray:
-    """A kommune and its bydeler are one family (the first four digits); other areas their own."""
-    codes = area_code.astype(str).to_numpy(dtype=object)
-    local = area_level.isin(["kommune", "bydel"]).to_numpy()
-    return np.where(local, np.array([c[:4] for c in codes], dtype=object), codes)
+    """``family_code`` for every row."""
+    return np.array([family_code(str(c), lv) for c, lv in zip(area_code, area_level)], dtype=object)
 
 
 CHANGE_CLAIMS = {"sikker forbedring", "sikker forverring", "sikker økning", "sikker nedgang"}
@@ -241,11 +253,18 @@ def page_verdicts(status: pd.DataFrame, q: float = Q) -> pd.DataFrame:
     return out
 
 
-def attention(pv: pd.DataFrame) -> pd.Series:
-    """«Trenger oppmerksomhet»: a page-level sure worsening since the 0-punkt, surely worse than
-    the benchmark, or surely behind the line to the target."""
+def attention_reasons(df: pd.DataFrame, prefix: str = "page_") -> pd.Series:
+    """How many of the three reasons for «Trenger oppmerksomhet» a row has: a sure worsening since
+    the 0-punkt, surely worse than the benchmark, surely behind the line to the target. ``prefix``:
+    'page_' for ``page_verdicts``' columns, '' for rows that already carry the page's verdicts
+    (``queries.malekart``) or for the single-look verdicts."""
     return (
-        (pv["page_change_verdict"] == "sikker forverring")
-        | (pv["page_benchmark_verdict"] == "dårligere")
-        | (pv["page_target_verdict"] == "ikke på vei")
+        (df[f"{prefix}change_verdict"] == "sikker forverring").astype(int)
+        + (df[f"{prefix}benchmark_verdict"] == "dårligere").astype(int)
+        + (df[f"{prefix}target_verdict"] == "ikke på vei").astype(int)
     )
+
+
+def attention(df: pd.DataFrame, prefix: str = "page_") -> pd.Series:
+    """«Trenger oppmerksomhet»: at least one of ``attention_reasons``."""
+    return attention_reasons(df, prefix) > 0

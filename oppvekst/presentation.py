@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from oppvekst import formatting as fmt
+from oppvekst.multiplicity import attention_reasons
 
 
 def _na(v) -> bool:
@@ -336,23 +337,14 @@ def highlights(mk: pd.DataFrame) -> dict[str, list[dict]]:
             parts.append(f"ikke på vei mot målet {target_text(r)}")
         return "; ".join(parts) + f"; {now(r)} ({r.status_period})"
 
-    need = (
-        (mk["change_verdict"] == "sikker forverring")
-        | (mk["benchmark_verdict"] == "dårligere")
-        | (mk["target_verdict"] == "ikke på vei")
-    )
-    weight = (
-        (mk["change_verdict"] == "sikker forverring").astype(int)
-        + (mk["benchmark_verdict"] == "dårligere").astype(int)
-        + (mk["target_verdict"] == "ikke på vei").astype(int)
-    )
+    weight = attention_reasons(mk, prefix="")  # the målekart's rows carry the page's verdicts
     target_rank = mk["target_verdict"].map({"nådd": 2, "på vei": 1}).fillna(0)
     status = pd.to_numeric(mk["status_value"], errors="coerce")
     target = pd.to_numeric(mk["target_value"], errors="coerce")
     distance = ((status - target).abs() / target.abs().where(target != 0)).fillna(0)  # farthest first
     return {
         "bedre": items(mk["change_verdict"] == "sikker forbedring", since, rank),
-        "oppmerksomhet": items(need, reasons, weight * 10 + rank),
+        "oppmerksomhet": items(weight > 0, reasons, weight * 10 + rank),
         "på vei": items(mk["target_verdict"].isin(["nådd", "på vei"]), goal, target_rank),
         "usikkert": items(mk["target_verdict"] == "usikkert om målet nås", gap, distance),
     }

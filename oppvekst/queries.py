@@ -10,7 +10,7 @@ from oppvekst.funnel import Funnel
 from oppvekst.funnel import compare as funnel_compare
 from oppvekst.geography import series_code_note  # noqa: F401 - a read-side query the pages use
 from oppvekst.marts import status_rows
-from oppvekst.multiplicity import page_verdicts
+from oppvekst.multiplicity import family_code, page_verdicts
 from oppvekst.periods import parse_period
 from oppvekst.registry import OWNER_SEP
 from oppvekst.stats import Interval
@@ -169,8 +169,7 @@ def _page_level(
         pv = con.execute("SELECT * FROM mart_page_verdicts WHERE area_code = ?", [area_code]).df()
     else:  # the family's status in that year, corrected as the mart corrects the latest
         level = con.execute("SELECT area_level FROM areas WHERE area_code = ?", [area_code]).fetchone()
-        family = area_code[:4] if level and level[0] in ("kommune", "bydel") else area_code
-        status = status_rows(con, until, family)
+        status = status_rows(con, until, family_code(area_code, level[0] if level else ""))
         pv = page_verdicts(status) if len(status) else status
         pv = pv[pv["area_code"] == area_code] if len(pv) else pv
     if pv.empty:
@@ -593,8 +592,6 @@ from oppvekst.tidy import tidy_values  # noqa: E402,F401  (re-exported: pages re
 
 # --------------------------------------------------------------------- Effekt av tiltak (issue 17)
 
-EFFECT_LEVEL_WORDS = {"skole": ("skole", "skoler"), "bydel": ("bydel", "bydeler"), "kommune": ("kommune", "kommuner")}
-
 
 def _tiltak_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The registry's tiltak (``marts.load_indicators``); none in a database built before they were."""
@@ -612,13 +609,17 @@ def _effect_coverage(con: duckdb.DuckDBPyConnection):
     from oppvekst.registry import DataCoverage
 
     areas = frozenset(r[0] for r in con.execute("SELECT DISTINCT area_code FROM mart_indicator_values").fetchall())
+    spans = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            """SELECT indicator_id, period_type, min(year_start), max(year_start), arg_min(period, year_start),
+                      arg_max(period, year_start)
+               FROM mart_indicator_values GROUP BY ALL"""
+        ).fetchall()
+    }
     periods = {}
     for ind_id, base in con.execute("SELECT indicator_id, baseline_period FROM indicators").fetchall():
-        row = con.execute(
-            """SELECT min(year_start), max(year_start), arg_min(period, year_start), arg_max(period, year_start)
-               FROM mart_indicator_values WHERE indicator_id = ? AND period_type = ?""",
-            [ind_id, parse_period(base).kind],
-        ).fetchone()
+        row = spans.get((ind_id, parse_period(base).kind))
         if row and row[0] is not None:
             periods[ind_id] = (int(row[0]), int(row[1]), row[2], row[3])
     return DataCoverage(areas, periods)
@@ -741,7 +742,7 @@ def effect_result(con: duckdb.DuckDBPyConnection, tiltak_id: str, indicator_id: 
     interval, the event study and the verdict; ``left_out`` the hidden unit-periods left out."""
     import dataclasses
 
-    from oppvekst.effect import estimate
+    from oppvekst.effect import estimate, no_test
 
     panel = effect_panel(con, tiltak_id, indicator_id)
     meta = indicator_meta(con, indicator_id)
@@ -749,16 +750,10 @@ def effect_result(con: duckdb.DuckDBPyConnection, tiltak_id: str, indicator_id: 
         "unit", "period", "value", "se", "start"]  # fmt: skip
     left_out = int(panel["left_out"].iloc[0]) if len(panel) else 0
     if panel.empty or panel["start"].isna().all() or panel["start"].notna().all():
-        from oppvekst.effect import EffectResult
-
         # nothing to estimate from (every cell hidden, or no unit on one side): no test, and why is the page's to say
-        es = pd.DataFrame({"rel_period": pd.Series(dtype=int), "estimate": pd.Series(dtype=float),
-                           "ci_low": pd.Series(dtype=float), "ci_high": pd.Series(dtype=float)})  # fmt: skip
         treated = int(panel.loc[panel["start"].notna(), "unit"].nunique()) if len(panel) else 0
         control = int(panel.loc[panel["start"].isna(), "unit"].nunique()) if len(panel) else 0
-        nan = float("nan")
-        return EffectResult(nan, nan, nan, nan, "none", "none: no test is possible", None, treated, control, es,
-                            "untestable", [], left_out)  # fmt: skip
+        return no_test(treated, control, left_out)
     result = estimate(panel[cols].reset_index(drop=True))
     return dataclasses.replace(result, left_out=left_out)
 
@@ -767,8 +762,9 @@ def effect_context(con: duckdb.DuckDBPyConnection, tiltak_id: str, indicator_id:
     """What the page says around the estimate: the tiltak, the indicator, the treated units'
     names, how many comparison units, the kommune(r), units left out of the comparison because
     they run another tiltak on the indicator, hidden unit-periods, and the source's notes on
-    breaks in the series within the panel's periods."""
-    tiltak = tiltak_list(con)
+    breaks in the series within the panel's periods. ``tiltak``: the registry's row (``_tiltak_rows``; not
+    ``tiltak_list``, whose checks against the data the page has already read)."""
+    tiltak = _tiltak_rows(con)
     tiltak = tiltak[tiltak["tiltak_id"] == tiltak_id]
     meta = indicator_meta(con, indicator_id)
     if tiltak.empty or not meta:

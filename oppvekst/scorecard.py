@@ -329,8 +329,6 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     pidx = np.flatnonzero(pts)
     rank = np.full(m, -1)
     rank[pidx] = np.arange(len(pidx))
-    first = pd.Series(rank[pidx], index=group[pidx]).groupby(level=0).min()
-    pd.Series(group).map(first).fillna(0).to_numpy(int)
     p_end, p_val = year_e[pidx], value[pidx]
     # first point of the group at or after the 0-punkt
     after = pd.Series(np.where(p_end >= base_end[pidx], rank[pidx], len(pidx)), index=group[pidx])
@@ -370,20 +368,12 @@ def add_verdicts(values: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame
     path = np.where(span > 0, start_v + (target - start_v) * share, target)
     weight = 1.0 - np.where(span > 0, share, 1.0)
     # the 0-punkt is a measurement too: its interval, when it has one, widens the distance to the line
-    bx = np.where(has_bval, bval, np.nan)
-    start_ci = has_bval & base_shown & np.isfinite(base_n) & (base_n > 0)
-    start_ci &= (stat == "proportion") | ((stat == "mean") & np.isfinite(base_sd) & (base_n >= 2))
-    s_low, s_high = np.full(m, np.nan), np.full(m, np.nan)
-    sp = start_ci & (stat == "proportion")
-    if sp.any():
-        bn = base_n[sp]
-        lo_, hi_ = _wilson(np.maximum(0.0, np.minimum(bn, bx[sp] / 100 * bn)), bn)
-        s_low[sp], s_high[sp] = lo_ * 100, hi_ * 100
-    sm = start_ci & (stat == "mean")
-    if sm.any():
-        t = np.array([t_value(0.95, float(k - 1)) for k in base_n[sm]])
-        half = t * base_sd[sm] / np.sqrt(base_n[sm])
-        s_low[sm], s_high[sm] = bx[sm] - half, bx[sm] + half
+    start_int = intervals(
+        pd.DataFrame({"value": np.where(has_bval, bval, np.nan), "n": base_n, "sd": base_sd, "shown": base_shown}),
+        pd.Series(stat),
+    )
+    s_low, s_high = start_int["ci_low"].to_numpy(float), start_int["ci_high"].to_numpy(float)
+    start_ci = start_int["ci_method"].notna().to_numpy()
     dist = latest - path
     mover = start_ci & (weight != 0)
     with np.errstate(invalid="ignore"):

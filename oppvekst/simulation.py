@@ -139,11 +139,7 @@ def simulate_pages(pages: int = 1000, signals: tuple[Signal, ...] = (), seed: in
     def per_page(mask) -> np.ndarray:
         return np.bincount(pv["_page"].to_numpy(int)[mask.to_numpy()], minlength=pages)
 
-    single_att = (
-        (pv["change_verdict"] == "sikker forverring")
-        | (pv["benchmark_verdict"] == "dårligere")
-        | (pv["target_verdict"] == "ikke på vei")
-    )
+    single_att = attention(pv, prefix="")  # the same rule on the single-look verdicts
     att = attention(pv)
     planted = np.zeros(len(pv), dtype=bool)
     found, as_change = [], []
