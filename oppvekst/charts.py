@@ -677,9 +677,9 @@ def funnel_chart(rows: pd.DataFrame, funnel, unit_label: str, unit: str = "prose
         title = (
             f"{r.area_name}: {fmt.value(r.value, unit)}, {fmt.number(r.n, 0)} svar. {r.funnel_limits} {r.funnel_test}"
         )
-        colour = r.vs_ref_colour if isinstance(r.vs_ref_colour, str) and r.vs_ref_colour else SAME
         if r.funnel_band == "outside":
             kind = "triangle" if r.vs_ref_symbol in ("▲", "↑") else "triangle-down"
+            colour = r.vs_ref_colour if isinstance(r.vs_ref_colour, str) and r.vs_ref_colour else SAME
             marks.append(_marker(kind, x, y, colour, 6.5, title))
         elif r.funnel_band == "between":
             marks.append(
@@ -688,7 +688,8 @@ def funnel_chart(rows: pd.DataFrame, funnel, unit_label: str, unit: str = "prose
             )
         else:
             marks.append(_marker("circle", x, y, SAME, 4.5, title))
-    order = list(outliers.index) + [i for i in named.index if i not in set(outliers.index)]
+    out_idx = set(outliers.index)
+    order = list(outliers.index) + [i for i in named.index if i not in out_idx]
     for i in order:
         r = pts.loc[i]
         text = (
@@ -775,6 +776,28 @@ def _start_line(x: float, top: float, bottom: float, label: str) -> str:
     )
 
 
+def _period_grid(ticks, sx: _Scale, top: float, bottom: float) -> list[str]:
+    """Vertical grid lines with a period's label under the plot: (x value, label) per tick."""
+    out = []
+    for k, label in ticks:
+        out.append(f'<line x1="{_n(sx(k))}" y1="{_n(top)}" x2="{_n(sx(k))}" y2="{_n(bottom)}" {_GRID}/>')
+        out.append(_text(sx(k), bottom + 20, label, "middle", 12))
+    return out
+
+
+def _effect_svg(out: list[str], legend: list, start_label: str, legend_top: float, box, empty: str | None, label: str):
+    """The tail of both effect charts: the legend (the start's dotted line last) under the plot, a
+    note in the plot when there is nothing to draw (``empty``), and the SVG. ``box``: left, right,
+    top, bottom of the plot."""
+    left, right, top, bottom = box
+    legend.append((f"Oppstart {start_label}", "currentColor", None, "2 4"))
+    svg_legend, legend_h = _legend(legend, legend_top, left, right)
+    out.append(svg_legend)
+    if empty:
+        out.append(_text((left + right) / 2, (top + bottom) / 2, empty, "middle"))
+    return _svg(WIDTH, legend_top + legend_h, label, "".join(out))
+
+
 def effect_groups_chart(
     panel: pd.DataFrame,
     meta: dict,
@@ -811,9 +834,7 @@ def effect_groups_chart(
     labels_by_period = dict(zip(groups["period"], groups["period_label"]))
     periods = sorted(labels_by_period)
     step = max(1, math.ceil(len(periods) / 11))
-    for p in periods[::step]:
-        out.append(f'<line x1="{_n(sx(p))}" y1="{_n(top)}" x2="{_n(sx(p))}" y2="{_n(bottom)}" {_GRID}/>')
-        out.append(_text(sx(p), bottom + 20, labels_by_period[p], "middle", 12))
+    out += _period_grid([(p, labels_by_period[p]) for p in periods[::step]], sx, top, bottom)
     out.append(_start_line(sx(start - 0.5), top, bottom, f"Oppstart {start_label}"))
     for name, pts in singles:  # each treated unit, thin and behind
         pts = [(p, v, lbl) for p, v, lbl in pts if not _na(v)]
@@ -841,16 +862,12 @@ def effect_groups_chart(
         legend.append((label, colour, marker, ""))
     if singles:
         legend.append((single_label, TREATED_COLOUR, None, "4 3"))
-    legend.append((f"Oppstart {start_label}", "currentColor", None, "2 4"))
-    svg_legend, legend_h = _legend(legend, bottom + 34, left, right)
-    out.append(svg_legend)
-    if groups.empty:
-        out.append(_text((left + right) / 2, (top + bottom) / 2, "Ingen verdier å vise", "middle"))
     label = (
         f"Linjediagram: {meta.get('title', '')}, {labels[0]} mot {labels[1]}, per periode, med oppstarten "
         f"{start_label} markert. Tallene står i tabellen."
     )
-    return _svg(WIDTH, bottom + 34 + legend_h, label, "".join(out))
+    empty = "Ingen verdier å vise" if groups.empty else None
+    return _effect_svg(out, legend, start_label, bottom + 34, (left, right, top, bottom), empty, label)
 
 
 def event_study_chart(
@@ -877,9 +894,8 @@ def event_study_chart(
     x_lo, x_hi = min(rel + [-1]) - 0.6, max(rel + [0]) + 0.6
     sx, sy = _Scale(x_lo, x_hi, left, right), _Scale(yt[0], yt[-1], bottom, top)
     out = [_y_axis(sy, yt, left, right, f"Forskjell ({word})" if word else "Forskjell", top, bottom)]
-    for k in range(math.ceil(x_lo), math.floor(x_hi) + 1):
-        out.append(f'<line x1="{_n(sx(k))}" y1="{_n(top)}" x2="{_n(sx(k))}" y2="{_n(bottom)}" {_GRID}/>')
-        out.append(_text(sx(k), bottom + 20, fmt.number(k, 0, sign=k != 0) if k else "0", "middle", 12))
+    ticks = range(math.ceil(x_lo), math.floor(x_hi) + 1)
+    out += _period_grid([(k, fmt.number(k, 0, sign=k != 0) if k else "0") for k in ticks], sx, top, bottom)
     axis = (
         f"{period_word[:1].upper()}{period_word[1:]} før (−) og etter oppstart (0 = første {period_word} med tiltaket)"
     )
@@ -940,13 +956,9 @@ def event_study_chart(
     ]
     if has_total:
         legend.append(("Samlet forskjell etter oppstart, med intervall", TREATED_COLOUR, None, "8 5"))
-    legend.append((f"Oppstart {start_label}", "currentColor", None, "2 4"))
-    svg_legend, legend_h = _legend(legend, bottom + 60, left, right)
-    out.append(svg_legend)
-    if es.empty:
-        out.append(_text((left + right) / 2, (top + bottom) / 2, "Ingen forskjeller å vise", "middle"))
     label = (
         f"Punktdiagram: forskjellen mellom enhetene med tiltaket og de andre, {period_word} for {period_word} før og "
         f"etter oppstarten {start_label}, med {level_pct} % konfidensintervall. Tallene står i tabellen."
     )
-    return _svg(WIDTH, bottom + 60 + legend_h, label, "".join(out))
+    empty = "Ingen forskjeller å vise" if es.empty else None
+    return _effect_svg(out, legend, start_label, bottom + 60, (left, right, top, bottom), empty, label)

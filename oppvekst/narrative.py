@@ -414,8 +414,8 @@ def change_summary(mk) -> str:
     n = len(rows)
     if not n:
         return "Det finnes ingen indikatorer å vise."
-    c = {k: len(v) for k, v in _classes(rows).items()}
     groups = _classes(rows)
+    c = {k: len(v) for k, v in groups.items()}
     noun = "indikator" if n == 1 else "indikatorer"
     first = (
         f"{c['better']} av {n} {noun} har blitt sikkert bedre siden 0-punktet"
@@ -536,10 +536,9 @@ def summary_paragraphs(mk) -> list[str]:
 
 # ----------------------------------------------------------------------------- attention
 def _attention_mask(df: pd.DataFrame) -> pd.Series:
-    """``multiplicity.attention``'s rule on the målekart's page-level verdict columns."""
-    cols = {f"{k}_verdict": f"page_{k}_verdict" for k in ("change", "benchmark", "target")}
-    pv = pd.DataFrame({new: df[old] if old in df else pd.Series(None, index=df.index) for old, new in cols.items()})
-    return attention(pv).fillna(False).astype(bool)
+    """``multiplicity.attention``'s rule on the målekart's rows (they carry the page's verdicts)."""
+    cols = [f"{k}_verdict" for k in ("change", "benchmark", "target")]
+    return attention(df.reindex(columns=df.columns.union(cols)), prefix="").fillna(False).astype(bool)
 
 
 def _attention_text(r) -> str:

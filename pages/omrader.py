@@ -78,7 +78,7 @@ if by == "ingen":
 else:
     rows, refs = read(compare_slices, meta["indicator_id"], period, reference, level, by)
     ref = next((r for r in refs.values() if r["slice"] == (meta["grade"] if by == "trinn" else meta["gender"])), None)
-ref_name = (ref or {}).get("area_name", "") if level != "kommune" else "landet"
+ref_name = "landet" if level == "kommune" else (ref or {}).get("area_name") or "referansen"
 if rows.empty:
     st.info(
         {
@@ -91,7 +91,6 @@ if rows.empty:
     st.stop()
 ref_value = ref["value"] if ref and ref.get("shown") else None
 unit_word = fmt.UNIT_WORD.get(meta["unit"], meta["unit"])
-ref_name = ref_name or "referansen"
 hover = None
 if by == "ingen" and funnel is not None:
     st.markdown(funnel_intro(meta["title"], period, ref_name, ref_value, meta["unit"]))
@@ -118,7 +117,7 @@ else:
         "dårligere enn den samme gruppen der: hele 95 prosents konfidensintervallet ligger på samme side av tallet."
     )
     svg_chart(grouped_ranked_chart(rows, ref_name, unit_word, meta["unit"], labels))
-    table = slice_compare_table(rows, meta["unit"], ref_name or "referansen", by)
+    table = slice_compare_table(rows, meta["unit"], ref_name, by)
 html_table(table, f"{meta['title']}, {period}", row_header="Område", max_height=560, hover=hover)
 if by == "ingen":
     st.caption(funnel_legend(ref_name))

@@ -33,13 +33,13 @@ year = c2.selectbox(
     help="Rapporten tar med perioder som slutter dette året eller før.",
 )
 st.query_params["aar"] = str(year)
-kind = c3.segmented_control(
-    "Format",
-    list(FORMAT_LABELS),
-    default=url_choice(st.query_params.get("format"), FORMAT_LABELS, "pdf"),
-    format_func=FORMAT_LABELS.get,
-    key="pick_format",
-) or url_choice(st.query_params.get("format"), FORMAT_LABELS, "pdf")
+url_format = url_choice(st.query_params.get("format"), FORMAT_LABELS, "pdf")
+kind = (
+    c3.segmented_control(
+        "Format", list(FORMAT_LABELS), default=url_format, format_func=FORMAT_LABELS.get, key="pick_format"
+    )
+    or url_format
+)
 st.query_params["format"] = kind
 
 try:

@@ -20,10 +20,17 @@ import pandas as pd
 from oppvekst import formatting as fmt
 from oppvekst import narrative, queries
 from oppvekst.charts import series_chart
-from oppvekst.presentation import baseline_text, benchmark_text, change_text, ci_text, target_text
+from oppvekst.periods import parse_period
+from oppvekst.presentation import (
+    VERDICT_COLOURS,
+    baseline_text,
+    benchmark_text,
+    change_text,
+    ci_text,
+    target_text,
+)
 
 SAMPLE_LABELS = {"all": "Eksempeldata – ikke ekte tall", "mixed": "Blanding av eksempeldata og ekte tall"}
-NBSP = "\u00a0"
 NO_ASSESSMENTS = (
     "Eiernes egne vurderinger og status for tiltakene registreres ikke i Oppvekstmonitor ennå; "
     "tabellen viser derfor bare hvem som eier hver indikator og hvilke tiltak i planen som hører til den."
@@ -117,7 +124,7 @@ def clean(text) -> str:
 
 def glue(text: str) -> str:
     """A verdict's symbol kept with its first word («▲ sikker» never split over two lines)."""
-    return re.sub(r"^([▲▼●✔✖↗↘↑↓?–]) ", r"\1" + NBSP, text)
+    return re.sub(r"^([▲▼●✔✖↗↘↑↓?–]) ", r"\1" + fmt.NBSP, text)
 
 
 # ----------------------------------------------------------------------------- the table cells
@@ -136,7 +143,7 @@ def change_cell(r) -> str:
     line; for a hidden number, that it is hidden."""
     if not _na(r.status_period) and not r.status_shown and _na(r.change):
         return "kan ikke beregnes: tallet vises ikke"
-    return glue(re.sub(r"^(opp|ned) ", r"\1" + NBSP, change_text(r)))
+    return glue(re.sub(r"^(opp|ned) ", r"\1" + fmt.NBSP, change_text(r)))
 
 
 def bench_cell(r) -> str:
@@ -145,6 +152,15 @@ def bench_cell(r) -> str:
     if not _na(r.status_period) and not r.status_shown and not _na(r.benchmark_verdict):
         return f"{r.benchmark_symbol} {r.benchmark_verdict}: tallet vises ikke"
     return benchmark_text(r)
+
+
+def verdict_colour(column, cell) -> str | None:
+    """The colour (``VERDICT_COLOURS``) a cell of a verdict column (Forbedring, Mot mål, Mot …)
+    takes from the symbol it starts with; None for other columns and for «?» and «–»."""
+    if column != "Forbedring" and not str(column).startswith("Mot "):
+        return None
+    first = str(cell)[:1]
+    return None if first in "?–" else VERDICT_COLOURS.get(first)
 
 
 def goal_table(rows: pd.DataFrame, bench_col: str) -> pd.DataFrame:
@@ -314,8 +330,6 @@ def _sources(con, mk: pd.DataFrame, meta: pd.DataFrame, periods: dict[str, list[
 
 
 def _period_key(p: str):
-    from oppvekst.periods import parse_period
-
     q = parse_period(p)
     return (q.year_end, q.year_start, p)
 
@@ -331,6 +345,7 @@ def build_report(con: duckdb.DuckDBPyConnection, area_code: str, year: int) -> R
         raise ReportError(f"Ingen tall for {name} i {year}. År med tall for {name}: {listed}.")
     mk = queries.malekart(con, area_code, until=year)
     status = queries.data_status(con)
+    loaded_at = fmt.timestamp(status["loaded_at"])
     meta = queries.indicators(con).set_index("indicator_id", drop=False)
     bench_col = "Mot kommunen" if level == "bydel" else "Mot landet"
     # the narrative and the tables read the same rows
@@ -375,7 +390,7 @@ def build_report(con: duckdb.DuckDBPyConnection, area_code: str, year: int) -> R
         area_level=level,
         year=year,
         sample_label=SAMPLE_LABELS.get(status["sample"], ""),
-        loaded_at=fmt.timestamp(status["loaded_at"]),
+        loaded_at=loaded_at,
         goals_overview=goals_overview(mk),
         summary=[clean(p) for p in narrative.summary_paragraphs(mk)],
         change_counts=change_counts(mk),
@@ -397,7 +412,7 @@ def build_report(con: duckdb.DuckDBPyConnection, area_code: str, year: int) -> R
         owners_note=NO_ASSESSMENTS,
         methods=[
             f"Rapporten viser tallene i Oppvekstmonitor slik de sto da dataene sist ble oppdatert "
-            f"({fmt.timestamp(status['loaded_at'])}). Status er for hver indikator den siste målingen i en periode "
+            f"({loaded_at}). Status er for hver indikator den siste målingen i en periode "
             f"som slutter i {year} eller før, av samme slag som 0-punktet (skoleår, år eller sammenslåtte år); "
             "månedstall brukes ikke.",
             "Forbedring er testet mot 0-punktet, og sammenligningen med landet (for en bydel: kommunen) mot "
@@ -411,11 +426,11 @@ def build_report(con: duckdb.DuckDBPyConnection, area_code: str, year: int) -> R
         loads_note=(f"… og {more} eldre innlastinger (se Datagrunnlag)." if more > 0 else ""),
         privacy=PRIVACY,
         benchmark_column=bench_col,
-        effects=_effects(con, area_code, level),
+        effects=_effects(con, area_code),
     )
 
 
-def _effects(con: duckdb.DuckDBPyConnection, area_code: str, level: str) -> list[dict]:
+def _effects(con: duckdb.DuckDBPyConnection, area_code: str) -> list[dict]:
     """«Effekt av tiltak» (issue 17): for each tiltak of the registry that runs in this area (a
     kommune's: on any of its units; a bydel's: on its own units) and each indicator it is meant to
     move, the same sentence the page «Effekt av tiltak» says, with where and since when."""

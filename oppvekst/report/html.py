@@ -8,8 +8,7 @@ import html
 
 import pandas as pd
 
-from oppvekst.presentation import VERDICT_COLOURS
-from oppvekst.report.content import CHANGE_NOTE, Report
+from oppvekst.report.content import CHANGE_NOTE, Report, verdict_colour
 from oppvekst.report.figures import print_svg
 
 CHART_MM = 112  # a chart's width on the page; its sentences stand beside it
@@ -83,12 +82,6 @@ def esc(text) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
-def _verdict_style(text: str) -> str:
-    first = str(text)[:1]
-    colour = VERDICT_COLOURS.get(first)
-    return f' style="color:{colour}"' if colour and first not in "?–" else ""
-
-
 NOWRAP = ("Lastet", "Sist lastet inn", "Perioder i rapporten")  # dates and periods in one piece
 
 
@@ -103,7 +96,8 @@ def table_html(df: pd.DataFrame, cls: str = "", row_header: str | None = None, n
             if c == row_header:
                 cells.append(f'<th scope="row">{text}</th>')
                 continue
-            style = _verdict_style(v) if c in ("Forbedring", "Mot mål") or c.startswith("Mot ") else ""
+            colour = verdict_colour(c, v)
+            style = f' style="color:{colour}"' if colour else ""
             klass = ' class="num"' if c in numeric else ' class="tiltak"' if c == "Tiltak" else ""
             klass = ' class="nowrap"' if c in NOWRAP else klass
             cells.append(f"<td{klass}{style}>{text}</td>")

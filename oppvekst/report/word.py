@@ -10,8 +10,7 @@ import io
 
 import pandas as pd
 
-from oppvekst.presentation import VERDICT_COLOURS
-from oppvekst.report.content import Report
+from oppvekst.report.content import Report, verdict_colour
 from oppvekst.report.figures import png
 
 CONTENT_MM = 180  # A4 less the margins
@@ -157,6 +156,7 @@ def _table(doc, df: pd.DataFrame, widths: list[float] | None = None, size: float
             cell.width = w
             lines = str(value).split("\n")
             par = cell.paragraphs[0]
+            colour = None if name == row_header else verdict_colour(name, value)
             for i, line in enumerate(lines):
                 run = par.add_run(line)
                 run.font.size = Pt(size)
@@ -164,10 +164,8 @@ def _table(doc, df: pd.DataFrame, widths: list[float] | None = None, size: float
                     run.add_break()
                 if name == row_header:
                     run.bold = True
-                elif name in ("Forbedring", "Mot mål") or str(name).startswith("Mot "):
-                    colour = VERDICT_COLOURS.get(str(value)[:1])
-                    if colour and str(value)[:1] not in "?–":
-                        run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
+                elif colour:
+                    run.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
     for col, w in zip(table.columns, mm):
         col.width = w
     doc.add_paragraph()
