@@ -270,3 +270,26 @@ def mde_sentence(mde: dict, meta: dict, level: str, power: float = 0.8, alpha: f
         f"{fmt.number(100 * alpha, 0)} %-nivået). Mindre effekter kan finnes, men vil som regel ikke kunne skilles "
         "fra tilfeldig variasjon. Flere enheter eller flere år gir et skarpere forsøk."
     )
+
+
+def groups_table(groups: pd.DataFrame, unit: str, labels: tuple[str, str]) -> pd.DataFrame:
+    """The numbers behind the chart of the two groups (``charts.effect_groups``): a row per period
+    (``Periode``), a column per group named by ``labels`` (with the tiltak, the others)."""
+    wide = groups.pivot_table(index=["period", "period_label"], columns="treated", values="value").reset_index()
+    table = pd.DataFrame({"Periode": wide["period_label"]})
+    for flag, label in ((True, labels[0]), (False, labels[1])):
+        table[label] = [fmt.value(v, unit) for v in wide.get(flag, [float("nan")] * len(wide))]
+    return table
+
+
+def event_study_table(es: pd.DataFrame, unit: str, period_word: str) -> pd.DataFrame:
+    """The numbers behind «Forskjell år for år» (``EffectResult.event_study``): the period from the
+    start, the difference and its 95 % interval."""
+    d = fmt.DECIMALS.get(unit, 1)
+    return pd.DataFrame(
+        {
+            f"{period_word.capitalize()} fra oppstart": [fmt.number(k, 0, sign=k != 0) for k in es["rel_period"]],
+            "Forskjell": [fmt.change(v, unit) for v in es["estimate"]],
+            "95 % KI": [f"{fmt.number(a, d)} til {fmt.number(b, d)}" for a, b in zip(es["ci_low"], es["ci_high"])],
+        }
+    )

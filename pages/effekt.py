@@ -1,7 +1,6 @@
 """Effekt av tiltak: did a tiltak work? Its units against comparable units, before and after,
 with honest uncertainty (issue 17). Deep link: /effekt?tiltak=…&indikator=…"""
 
-import pandas as pd
 import streamlit as st
 
 from oppvekst import formatting as fmt
@@ -12,6 +11,8 @@ from oppvekst.effect_text import (
     VERDICT_LABELS,
     caveats,
     effect_sentence,
+    event_study_table,
+    groups_table,
     mde_sentence,
     method_text,
     units_text,
@@ -112,24 +113,12 @@ if indicator_id:
         "\n".join(f"- **{fmt.md_text(title)}:** {fmt.md_text(text)}" for title, text in caveats(result, panel, context, meta, level))
     )  # fmt: skip
     with st.expander("Tallene bak figurene"):
-        groups = effect_groups(panel, meta["statistic"])
-        wide = groups.pivot_table(index=["period", "period_label"], columns="treated", values="value").reset_index()
-        table = pd.DataFrame({"Periode": wide["period_label"]})
-        for flag, label in ((True, labels[0]), (False, labels[1])):
-            table[label] = [fmt.value(v, meta["unit"]) for v in wide.get(flag, [float("nan")] * len(wide))]
+        table = groups_table(effect_groups(panel, meta["statistic"]), meta["unit"], labels)
         html_table(table, "Tallene bak figuren: enhetene med tiltaket og de andre", row_header="Periode")
         es = result.event_study
         if es is not None and len(es):
-            d = fmt.DECIMALS.get(meta["unit"], 1)
-            es_table = pd.DataFrame(
-                {
-                    f"{period_word.capitalize()} fra oppstart": [fmt.number(k, 0, sign=k != 0) for k in es["rel_period"]],
-                    "Forskjell": [fmt.change(v, meta["unit"]) for v in es["estimate"]],
-                    "95 % KI": [f"{fmt.number(a, d)} til {fmt.number(b, d)}" for a, b in zip(es["ci_low"], es["ci_high"])],
-                }
-            )  # fmt: skip
             st.caption("Forskjell år for år")
-            html_table(es_table, "Tallene bak figuren: forskjell år for år")
+            html_table(event_study_table(es, meta["unit"], period_word), "Tallene bak figuren: forskjell år for år")
 
 # ------------------------------------------------------------------ Planlegg et forsøk
 st.subheader("Planlegg et forsøk")

@@ -86,6 +86,17 @@ def test_the_panel_holds_the_tiltaks_schools_against_the_other_schools_of_the_ko
     assert not panel.duplicated(["unit", "period"]).any()
 
 
+def with_registry(sample_db, tmp_path, text: str):
+    """A copy of the sample database with its marts rebuilt from the registry ``text``."""
+    reg = tmp_path / "indicators.yml"
+    reg.write_text(text, encoding="utf-8")
+    db = tmp_path / "rebuilt.duckdb"
+    shutil.copy(sample_db, db)
+    with duckdb.connect(str(db)) as c:
+        build_marts(c, reg)
+    return db
+
+
 def hidden_cells(con, indicator_id: str, units: list[str]) -> set[tuple[str, int]]:
     return set(
         con.execute(
@@ -128,12 +139,7 @@ def test_units_with_another_tiltak_on_the_indicator_are_left_out_of_the_comparis
     units: ["{other[0]}", "{other[1]}"]
     start: 2020-21
 """  # eu_mobbing_10 names Tiltak 8 in its own list: it is one the tiltak is meant to move
-    reg = tmp_path / "indicators.yml"
-    reg.write_text(text, encoding="utf-8")
-    db = tmp_path / "other.duckdb"
-    shutil.copy(sample_db, db)
-    with duckdb.connect(str(db)) as c:
-        build_marts(c, reg)
+    with duckdb.connect(str(with_registry(sample_db, tmp_path, text))) as c:
         panel = queries.effect_panel(c, EFFECT.tiltak_id, "eu_mobbing_10")
         context = queries.effect_context(c, EFFECT.tiltak_id, "eu_mobbing_10")
         listed = queries.tiltak_list(c).set_index("tiltak_id")
@@ -147,12 +153,7 @@ def test_units_with_another_tiltak_on_the_indicator_are_left_out_of_the_comparis
 
 def test_a_tiltak_the_data_cannot_measure_says_why(sample_db, tmp_path):
     text = (ROOT / "indicators.yml").read_text(encoding="utf-8").replace("start: 2021-22", "start: 2015-16")
-    reg = tmp_path / "indicators.yml"
-    reg.write_text(text, encoding="utf-8")
-    db = tmp_path / "early.duckdb"
-    shutil.copy(sample_db, db)
-    with duckdb.connect(str(db)) as c:
-        build_marts(c, reg)
+    with duckdb.connect(str(with_registry(sample_db, tmp_path, text))) as c:
         listed = queries.tiltak_list(c).set_index("tiltak_id")
         result = queries.effect_result(c, NULL.tiltak_id, "fravaer_bekymring_10")
         panel = queries.effect_panel(c, NULL.tiltak_id, "fravaer_bekymring_10")
@@ -404,13 +405,8 @@ def test_the_page_for_the_tiltak_that_does_not(monkeypatch, sample_db, fresh_str
 
 
 def test_the_page_survives_a_registry_error_and_says_so(monkeypatch, sample_db, tmp_path, fresh_streamlit_caches):
-    db = tmp_path / "bad.duckdb"
-    shutil.copy(sample_db, db)
-    bad = tmp_path / "indicators.yml"
     text = (ROOT / "indicators.yml").read_text(encoding="utf-8").replace('- "956667577"', '- "956667578"')
-    bad.write_text(text, encoding="utf-8")
-    with duckdb.connect(str(db)) as c:
-        build_marts(c, bad)
+    db = with_registry(sample_db, tmp_path, text)
     at = run_app(monkeypatch, db, {"tiltak": EFFECT.tiltak_id}, "pages/effekt.py")
     error = "\n".join(e.value for e in at.error)
     assert "indicators.yml" in error and "tiltak **miljoarbeidere**, felt tiltak.units (linje" in error

@@ -29,6 +29,7 @@ IPython and great-tables into the app. The point estimates are checked against s
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -36,12 +37,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from oppvekst import formatting as fmt
 from oppvekst.effect.did import Linear, cell_variance, fe_residuals, gardner, grid, twfe
 from oppvekst.effect.inference import linear_quadratics, quad_test, wald_p
 from oppvekst.effect.panel import NEVER, Panel, assignments, nb_int, prepare
 from oppvekst.effect.synth import gap_variances, placebo_test, synth_all
 
-__all__ = ["EffectResult", "estimate", "minimum_detectable_effect"]
+__all__ = ["EffectResult", "estimate", "minimum_detectable_effect", "no_test"]
 
 MIN_PRE_SYNTH = 3  # periods before the start a synthetic control needs
 
@@ -68,10 +70,6 @@ class EffectResult:
     left_out: int = 0  # unit-periods without a shown value (privacy), left out
 
 
-def _nb(x: float, d: int = 1) -> str:
-    return f"{x:,.{d}f}".replace(",", " ").replace(".", ",").replace("-", "−")
-
-
 def _es_frame(rel, est, lo, hi) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -89,25 +87,32 @@ def _weighting(p: Panel) -> str:
     return "unweighted" if np.all(p.w == 1.0) else "weighted by 1/se²"
 
 
-def _untestable(p: Panel, method: str, reason: str, estimate: float = float("nan"), **kw) -> EffectResult:
-    treated = p.g < NEVER
-    base = dict(
-        estimate=float(estimate),
-        ci_low=float("nan"),
-        ci_high=float("nan"),
-        p_value=float("nan"),
+def no_test(
+    n_treated: int, n_control: int, left_out: int = 0, method: str = "none", warnings: list[str] | None = None
+) -> EffectResult:
+    """A result without a test (verdict "untestable"): no estimate, no interval, no event study."""
+    nan = float("nan")
+    return EffectResult(
+        estimate=nan,
+        ci_low=nan,
+        ci_high=nan,
+        p_value=nan,
         method=method,
         inference="none: no test is possible",
         pretrend_p=None,
-        n_treated=int(treated.sum()),
-        n_control=int((~treated).sum()),
+        n_treated=n_treated,
+        n_control=n_control,
         event_study=_es_frame([], [], [], []),
         verdict="untestable",
-        warnings=p.warnings + [reason],
-        left_out=p.left_out,
+        warnings=list(warnings or []),
+        left_out=left_out,
     )
-    base.update(kw)
-    return EffectResult(**base)
+
+
+def _untestable(p: Panel, method: str, reason: str, **kw) -> EffectResult:
+    treated = p.g < NEVER
+    result = no_test(int(treated.sum()), int((~treated).sum()), p.left_out, method, p.warnings + [reason])
+    return dataclasses.replace(result, **kw) if kw else result
 
 
 def estimate(panel: pd.DataFrame, *, alpha: float = 0.05, draws: int = 999, seed: int = 0) -> EffectResult:
@@ -210,12 +215,16 @@ def _did(p: Panel, alpha: float, draws: int, seed: int) -> EffectResult:
     if not testable:
         warnings.append(
             f"Med {n_tr} enheter med tiltaket av {n_tr + n_co} finnes bare {nb_int(k_all)} måter å velge dem på; "
-            f"ingen test på {_nb(100 * alpha, 0)} prosent nivå er mulig."
+            f"ingen test på {fmt.number(100 * alpha, 0)} prosent nivå er mulig."
         )
     warnings += _design_warnings(p, D_obs, rel_obs, v_obs, n_tr, n_co, lo, hi, pretrend, staggered, testable)
-    verdict = _verdict(testable, pretrend, p0, lo, hi, alpha)
+    return _tested(p, beta, p0, lo, hi, testable, alpha, method, inference, pretrend, n_tr, n_co, es, warnings)
+
+
+def _tested(p: Panel, est, p0, lo, hi, testable, alpha, method, inference, pretrend, n_tr, n_co, es, warnings):
+    """The result of a test that could be run (the interval only when a test at ``alpha`` is possible)."""
     return EffectResult(
-        estimate=beta,
+        estimate=est,
         ci_low=float(lo) if testable else float("nan"),
         ci_high=float(hi) if testable else float("nan"),
         p_value=float(p0),
@@ -225,7 +234,7 @@ def _did(p: Panel, alpha: float, draws: int, seed: int) -> EffectResult:
         n_treated=n_tr,
         n_control=n_co,
         event_study=es,
-        verdict=verdict,
+        verdict=_verdict(testable, pretrend, p0, lo, hi, alpha),
         warnings=warnings,
         left_out=p.left_out,
     )
@@ -271,7 +280,7 @@ def _design_warnings(p, D, rel, v, n_tr, n_co, lo, hi, pretrend, staggered, test
         if spread > 0 and abs(m_tr - m_co) > spread:
             side = "høyere" if m_tr > m_co else "lavere"
             out.append(
-                f"Enhetene med tiltaket lå {side} enn de andre før start ({_nb(m_tr)} mot {_nb(m_co)}). Ble de "
+                f"Enhetene med tiltaket lå {side} enn de andre før start ({fmt.number(m_tr)} mot {fmt.number(m_co)}). Ble de "
                 "valgt fordi tallene var uvanlige, kan noe av endringen etterpå være at tallene går tilbake mot det "
                 "vanlige (regresjon mot gjennomsnittet)."
             )
@@ -286,7 +295,7 @@ def _design_warnings(p, D, rel, v, n_tr, n_co, lo, hi, pretrend, staggered, test
         dip = float(resid[last].mean() - resid[earlier].mean())
         se = math.sqrt(np.mean(v[last]) / last.sum() + np.mean(v[earlier]) / earlier.sum())
         if abs(dip) > 2.5 * se:
-            size = f"{_nb(abs(dip))} prosentpoeng" if p.kind == "share" else _nb(abs(dip), 2)
+            size = f"{fmt.number(abs(dip))} prosentpoeng" if p.kind == "share" else fmt.number(abs(dip), 2)
             side = "høyere" if dip > 0 else "lavere"
             out.append(
                 f"Året før start lå enhetene med tiltaket {size} {side} enn ellers (målt mot de andre enhetene). "
@@ -371,27 +380,12 @@ def _synthetic(p: Panel, alpha: float) -> EffectResult:
     )
     if not testable:
         warnings.append(
-            f"Med {J} enheter å sammenligne med er ingen test på {_nb(100 * alpha, 0)} prosent nivå mulig "
+            f"Med {J} enheter å sammenligne med er ingen test på {fmt.number(100 * alpha, 0)} prosent nivå mulig "
             f"(det trengs minst {math.ceil(1 / alpha - 1e-9) - 1}). Forskjellen vises, men kan ikke testes."
         )
     elif not (np.isfinite(lo) and np.isfinite(hi)):
         warnings.append("Intervallet er ubegrenset: dataene kan ikke avgrense effekten.")
-    verdict = _verdict(testable, pretrend, p0, lo, hi, alpha)
-    return EffectResult(
-        estimate=est,
-        ci_low=float(lo) if testable else float("nan"),
-        ci_high=float(hi) if testable else float("nan"),
-        p_value=float(p0),
-        method=method,
-        inference=inference,
-        pretrend_p=pretrend,
-        n_treated=1,
-        n_control=J,
-        event_study=es,
-        verdict=verdict,
-        warnings=warnings,
-        left_out=p.left_out,
-    )
+    return _tested(p, est, p0, lo, hi, testable, alpha, method, inference, pretrend, 1, J, es, warnings)
 
 
 # ------------------------------------------------------------------ minimum detectable effect
@@ -485,8 +479,8 @@ def _mde_note(mde: float, testable: bool, n_tr: int, n_co: int, kind: str, power
     if not np.isfinite(mde):
         return "Forsøket kan ikke påvise noen effekt av rimelig størrelse med så få enheter og perioder."
     return (
-        f"Et forsøk på {n_tr} {'enhet' if n_tr == 1 else 'enheter'} med {n_co} å sammenligne med vil med {_nb(100 * power, 0)} prosent "
-        f"sannsynlighet påvise en effekt på minst {_nb(mde)} {unit}. Mindre effekter kan finnes, men vil ofte ikke "
+        f"Et forsøk på {n_tr} {'enhet' if n_tr == 1 else 'enheter'} med {n_co} å sammenligne med vil med {fmt.number(100 * power, 0)} prosent "
+        f"sannsynlighet påvise en effekt på minst {fmt.number(mde)} {unit}. Mindre effekter kan finnes, men vil ofte ikke "
         "kunne skilles fra tilfeldig variasjon."
     )
 
